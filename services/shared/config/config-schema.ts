@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { influxConfig } from './influx-config.js';
+import { kafkaConfig, topicsConfig } from './kafka-config.js';
+import { logConfig, metricsConfig } from './observability-config.js';
+
+/**
+ * The whole configuration. Each section lives in its own file; add a section here and it gets
+ * environment variables (RISK_<SECTION>_<FIELD>), file support, redaction and errors for free.
+ */
+export const configSchema = z
+  .object({
+    /** embedded: everything in one process on the in-memory bus; kafka: the production transport. */
+    transport: z.enum(['embedded', 'kafka']).default('embedded'),
+    kafka: kafkaConfig,
+    topics: topicsConfig,
+    influx: influxConfig,
+    metrics: metricsConfig,
+    log: logConfig,
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
