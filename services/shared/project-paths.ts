@@ -23,4 +23,5 @@ function findPackageRoot(): string {
 
 export const PACKAGE_ROOT = findPackageRoot();
 export const SCHEMAS_DIR = join(PACKAGE_ROOT, 'schemas');
-export const DATA_DIR = join(PACKAGE_ROOT, 'data');
+/** Real public data bundled for the demo (a sample of ../shared/data with its license notes). */
+export const DATA_DIR = join(PACKAGE_ROOT, 'services', 'demo', 'data');

@@ -5,7 +5,14 @@
  */
 
 /** Per-bar market features, from MarketBar (risk.features.market); F = length. */
-export const MARKET_FEATURES = ['logReturn', 'hlRange', 'ewmaVol', 'spreadBps', 'imbalance', 'volumeZ'] as const;
+export const MARKET_FEATURES = [
+  'logReturn',
+  'hlRange',
+  'ewmaVol',
+  'spreadBps',
+  'imbalance',
+  'volumeZ',
+] as const;
 export type MarketFeature = (typeof MARKET_FEATURES)[number];
 
 /**

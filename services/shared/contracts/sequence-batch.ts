@@ -33,3 +33,15 @@ export interface SequenceBatch {
   sentiment: Float32Array;
   meta: SequenceMeta[];
 }
+
+/**
+ * A closed bar joined with the macro and sentiment vectors as of its end time (no look-ahead):
+ * the unit the windowing ring buffer holds and the training dataset is built from.
+ */
+export interface JoinedBar {
+  bar: MarketBar;
+  /** Raw macro vector in macroFeatureNames(indicators) order. */
+  macro: number[];
+  /** Raw sentiment vector in SENTIMENT_FEATURES order. */
+  sentiment: number[];
+}
