@@ -9,18 +9,27 @@ export const influxConfig = z
     token: z.string().optional(),
     org: z.string().optional(),
     bucket: z.string().optional(),
-    database: z.string().default('risk'),
+    database: z.string().min(1).default('risk'),
     retentionPolicy: z.string().optional(),
     username: z.string().optional(),
     password: z.string().optional(),
+    /** A write request is sent as soon as this many lines wait, or every flushIntervalMs. */
     batchSize: z.number().int().positive().default(5_000),
     flushIntervalMs: z.number().int().positive().default(1_000),
     /** Lines held while InfluxDB is unreachable; beyond it the oldest are dropped and counted. */
     maxBufferLines: z.number().int().positive().default(200_000),
+    /**
+     * Consecutive failed attempts after which InfluxDB is reported unavailable (error log,
+     * risk_influx_available 0). Lines are still held and retried every ~retryMaxMs until they are
+     * delivered, pushed out by overflow, or the sink is closed.
+     */
     maxRetries: z.number().int().nonnegative().default(8),
     retryBaseMs: z.number().int().positive().default(200),
     retryMaxMs: z.number().int().positive().default(15_000),
+    /** One write request's deadline. */
     timeoutMs: z.number().int().positive().default(10_000),
+    /** Default deadline of flush() and close(); what is still undelivered at close is counted and logged. */
+    closeTimeoutMs: z.number().int().positive().default(15_000),
   })
   .prefault({})
   .superRefine((c, ctx) => {
@@ -29,6 +38,16 @@ export const influxConfig = z
         if (!c[field])
           ctx.addIssue({ code: 'custom', path: [field], message: `required when apiVersion is 2` });
       }
+    }
+    if (c.password !== undefined && !c.username) {
+      ctx.addIssue({ code: 'custom', path: ['username'], message: 'required when password is set' });
+    }
+    if (c.retryMaxMs < c.retryBaseMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['retryMaxMs'],
+        message: `must be at least retryBaseMs (${c.retryBaseMs})`,
+      });
     }
   });
 
