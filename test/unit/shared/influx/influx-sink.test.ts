@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { PointWriter } from '../../../../services/scorer/point-writer.js';
 import { type InfluxConfig, influxConfig } from '../../../../services/shared/config/influx-config.js';
 import { InfluxSink } from '../../../../services/shared/influx/influx-sink.js';
-import { captureLogger } from './capture-logger.js';
+import { captureLogger } from '../../../support/capture-logger.js';
 import { FakeInfluxServer } from './fake-influx-server.js';
 
 const servers: FakeInfluxServer[] = [];
