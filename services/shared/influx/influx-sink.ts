@@ -362,7 +362,7 @@ export class InfluxSink {
       return undefined;
     } catch (err) {
       this.metrics.writeDuration.observe({ outcome: 'failure' }, (performance.now() - started) / 1000);
-      if (this.stopped && !timedOut) return 'aborted';
+      if (request.signal.aborted && !timedOut) return 'aborted';
       const failure = classifyWriteError(err, Date.now(), timedOut);
       this.counts.writeErrors[failure.kind]++;
       this.metrics.writeErrors.inc({ kind: failure.kind });
@@ -407,7 +407,7 @@ export class InfluxSink {
         bufferedLines: this.bufferedLines,
         target: this.target,
       },
-      `InfluxDB writes succeed again after ${this.failures} failed attempts`,
+      `InfluxDB reachable again after ${this.failures} failed attempts`,
     );
     this.failures = 0;
   }

@@ -136,7 +136,7 @@ describe('InfluxSink', () => {
     });
     expect(log.at('warn').map((e) => e.msg)).toEqual([
       'InfluxDB write failed (HTTP 503: (empty body)); retrying in 4 ms',
-      'InfluxDB writes succeed again after 3 failed attempts',
+      'InfluxDB reachable again after 3 failed attempts',
     ]);
   });
 
