@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, EachBatchPayload, IMemberAssignment, Kafka, TopicOffsets } from 'kafkajs';
-import { Observable, Subject, type Subscriber } from 'rxjs';
+import { Observable, retry, Subject, type Subscriber, throwError, timer } from 'rxjs';
 import { OffsetTracker } from '../bus/offset-tracker.js';
 import type {
   InboundRecord,
@@ -31,6 +31,13 @@ export interface KafkaSourceDeps {
 /** A consumer that crashed and that kafkajs will not (or may no longer) restart. */
 export class KafkaSourceError extends Error {
   override readonly name = 'KafkaSourceError';
+  /** The member was (re)joining its group: a fresh consumer may well succeed. */
+  readonly whileJoining: boolean;
+
+  constructor(message: string, options: { cause?: unknown; whileJoining?: boolean } = {}) {
+    super(message, { cause: options.cause });
+    this.whileJoining = options.whileJoining ?? false;
+  }
 }
 
 /**
@@ -38,6 +45,13 @@ export class KafkaSourceError extends Error {
  * backoff; this many in a row without a successful group join end the stream with an error.
  */
 const MAX_CONSECUTIVE_RESTARTS = 5;
+/**
+ * A member whose consumer crashes while (re)joining its group is replaced by a fresh consumer up
+ * to this many times in a row (backoff 0.5, 1, 2, 4 s): kafkajs calls some join failures fatal
+ * that a coordinator race produces, e.g. the mock cluster answers INVALID_REQUEST to a follower's
+ * SyncGroup that arrives after the leader's.
+ */
+const JOIN_ATTEMPTS = 5;
 /** The last commit on stop or revoke waits at most this long; later acks are redelivered anyway. */
 const FINAL_COMMIT_TIMEOUT_MS = 10_000;
 
@@ -51,6 +65,22 @@ function describeError(err: unknown): string {
     e = e.cause;
   }
   return parts.length > 0 ? parts.join(' <- ') : String(err);
+}
+
+/** Group membership moved on (a rebalance): expected now and then, retried after the rejoin. */
+function isMembershipError(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const type = (e as { type?: unknown }).type;
+    if (
+      type === 'REBALANCE_IN_PROGRESS' ||
+      type === 'ILLEGAL_GENERATION' ||
+      type === 'UNKNOWN_MEMBER_ID' ||
+      type === 'NOT_COORDINATOR' ||
+      /rebalanc/i.test(e.message)
+    )
+      return true;
+  }
+  return false;
 }
 
 function sortedAssignment(assignment: IMemberAssignment): TopicPartitions[] {
@@ -92,6 +122,8 @@ class ConsumerSession {
   private assigned: TopicPartitions[] = [];
   /** Joined and neither crashed nor stopping: commits can be sent. */
   private member = false;
+  /** Between start or REBALANCING and the next GROUP_JOIN. */
+  private joining = true;
   private stopped = false;
   private restarts = 0;
   private commitTimer: NodeJS.Timeout | undefined;
@@ -132,7 +164,10 @@ class ConsumerSession {
     });
     const { events } = this.consumer;
     this.consumer.on(events.GROUP_JOIN, (e) => this.onJoin(e.payload.memberAssignment));
-    this.consumer.on(events.REBALANCING, () => this.revokeAll());
+    this.consumer.on(events.REBALANCING, () => {
+      this.joining = true;
+      this.revokeAll();
+    });
     this.consumer.on(events.COMMIT_OFFSETS, (e) => this.onCommitted(e.payload.topics));
     this.consumer.on(events.STOP, () => {
       this.member = false;
@@ -266,6 +301,7 @@ class ConsumerSession {
     // A rejoin without a REBALANCING event first (e.g. after UNKNOWN_MEMBER_ID) revokes too.
     this.revokeAll();
     this.member = true;
+    this.joining = false;
     this.restarts = 0;
     this.assigned = sortedAssignment(memberAssignment);
     this.deps.metrics.rebalances.inc({ group: this.groupId });
@@ -298,15 +334,23 @@ class ConsumerSession {
     const why =
       this.restarts > MAX_CONSECUTIVE_RESTARTS
         ? `gave up after ${MAX_CONSECUTIVE_RESTARTS} restarts in a row`
-        : 'the error is not retriable';
+        : this.joining
+          ? 'while joining the group'
+          : 'the error is not retriable';
     this.fail(
-      new KafkaSourceError(`${this.describe()} crashed (${why}): ${describeError(error)}`, { cause: error }),
+      new KafkaSourceError(`${this.describe()} crashed (${why}): ${describeError(error)}`, {
+        cause: error,
+        whileJoining: this.joining,
+      }),
     );
   }
 
   private fail(err: Error): void {
     if (this.stopped) return;
-    this.log?.error({ group: this.groupId, err: err.message }, 'kafka source failed');
+    // A crash while joining is retried with a fresh consumer, which logs it.
+    if (!(err instanceof KafkaSourceError && err.whileJoining)) {
+      this.log?.error({ group: this.groupId, err: err.message }, 'kafka source failed');
+    }
     // error() runs the teardown, which stops and disconnects the consumer.
     this.subscriber.error(err);
   }
@@ -331,10 +375,10 @@ class ConsumerSession {
       this.deps.metrics.commits.inc({ result: 'ok' });
     } catch (err) {
       this.deps.metrics.commits.inc({ result: 'failed' });
-      this.log?.warn(
-        { group: this.groupId, err: describeError(err) },
-        'kafka source: commit failed; retried with the next commit',
-      );
+      const fields = { group: this.groupId, err: describeError(err) };
+      const message = 'kafka source: commit failed; retried with the next commit';
+      if (isMembershipError(err)) this.log?.debug(fields, message);
+      else this.log?.warn(fields, message);
       this.ledger.retainOnly((t, p) => this.owns(t, p));
     }
   }
@@ -387,7 +431,7 @@ export function createKafkaSource(options: SourceOptions, deps: KafkaSourceDeps)
   const committed = new Map<string, number>();
   const sessions = new Set<ConsumerSession>();
   const completers = new Set<() => void>();
-  const records$ = new Observable<InboundRecord>((subscriber) => {
+  const member$ = new Observable<InboundRecord>((subscriber) => {
     const session = new ConsumerSession(options, deps, subscriber, rebalances, committed);
     const complete = () => subscriber.complete();
     sessions.add(session);
@@ -398,6 +442,21 @@ export function createKafkaSource(options: SourceOptions, deps: KafkaSourceDeps)
       void session.stop().finally(() => sessions.delete(session));
     };
   });
+  const records$ = member$.pipe(
+    retry({
+      count: JOIN_ATTEMPTS - 1,
+      resetOnSuccess: true,
+      delay: (err: unknown, attempt: number) => {
+        if (!(err instanceof KafkaSourceError && err.whileJoining)) return throwError(() => err);
+        const ms = 500 * 2 ** (attempt - 1);
+        deps.logger?.warn(
+          { group: options.groupId, err: err.message, attempt, retryInMs: ms },
+          'kafka source: the consumer failed while joining; retrying with a fresh one',
+        );
+        return timer(ms);
+      },
+    }),
+  );
   return {
     records$,
     rebalances$: rebalances.asObservable(),

@@ -89,8 +89,14 @@ class FakeConsumer {
 }
 
 function setup(overrides: { maxInFlight?: number; checkTopics?: () => Promise<void> } = {}) {
-  const consumer = new FakeConsumer();
-  const kafka = { consumer: () => consumer } as unknown as Kafka;
+  const consumers: FakeConsumer[] = [];
+  const kafka = {
+    consumer: () => {
+      const c = new FakeConsumer();
+      consumers.push(c);
+      return c;
+    },
+  } as unknown as Kafka;
   const registry = new Registry();
   const source = createKafkaSource(
     { groupId: 'g', topics: ['t'], ...(overrides.maxInFlight ? { maxInFlight: overrides.maxInFlight } : {}) },
@@ -106,7 +112,19 @@ function setup(overrides: { maxInFlight?: number; checkTopics?: () => Promise<vo
   let error: unknown;
   source.rebalances$.subscribe((e) => events.push(e));
   const sub = source.records$.subscribe({ next: (r) => got.push(r), error: (e) => (error = e) });
-  return { consumer, source, got, events, sub, registry, error: () => error };
+  return {
+    /** The latest consumer (a member that failed while joining is replaced by a new one). */
+    get consumer() {
+      return consumers.at(-1) as FakeConsumer;
+    },
+    consumers,
+    source,
+    got,
+    events,
+    sub,
+    registry,
+    error: () => error,
+  };
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
@@ -223,6 +241,36 @@ describe('Kafka source (fake consumer)', () => {
       'kafka source (group g, topics t) crashed (the error is not retriable): Error: bad assignment',
     );
     await until(() => s.consumer.disconnected);
+  });
+
+  it('replaces a consumer that crashed before it joined, instead of failing', async () => {
+    const s = setup();
+    await until(() => s.consumer.eachBatch !== undefined);
+    const first = s.consumer;
+    const protocolError = Object.assign(new Error('INVALID_REQUEST'), { name: 'KafkaJSProtocolError' });
+    first.emit(first.events.CRASH, { error: protocolError, restart: false });
+    await until(() => s.consumers.length === 2 && s.consumer.eachBatch !== undefined, 5_000);
+    expect(s.error()).toBeUndefined();
+    expect(first.disconnected).toBe(true);
+    s.consumer.join({ t: [0] });
+    await s.consumer.batch('t', 0, 0, 2);
+    expect(s.got.map((r) => r.offset)).toEqual([0, 1]);
+    s.sub.unsubscribe();
+    await s.source.close();
+  });
+
+  it('also replaces a member whose consumer crashes while rejoining after a rebalance', async () => {
+    const s = setup();
+    await until(() => s.consumer.eachBatch !== undefined);
+    const first = s.consumer;
+    first.join({ t: [0] });
+    first.emit(first.events.REBALANCING, {});
+    first.emit(first.events.CRASH, { error: new Error('INVALID_REQUEST'), restart: false });
+    await until(() => s.consumers.length === 2, 5_000);
+    expect(s.error()).toBeUndefined();
+    expect(s.events.map((e) => e.type)).toEqual(['assigned', 'revoked']);
+    s.sub.unsubscribe();
+    await s.source.close();
   });
 
   it('fails at subscription when a topic does not exist', async () => {
