@@ -133,6 +133,7 @@ describe(`KafkaTransport against ${env.description}`, () => {
     await send(0, 100);
 
     const seen = new Map<string, number>();
+    const errors: unknown[] = [];
     const misplaced: string[] = [];
     const note = (r: InboundRecord) => {
       const k = `${r.partition}:${r.offset}`;
@@ -155,11 +156,14 @@ describe(`KafkaTransport against ${env.description}`, () => {
         for (const r of held) r.ack(); // too late: these acks move nothing any more
       }
     });
-    const subA = a.records$.subscribe((r) => {
-      note(r);
-      aCount++;
-      if (!aRevoked && Number(String(r.value)) % 10 === 3) held.push(r);
-      else r.ack();
+    const subA = a.records$.subscribe({
+      next: (r) => {
+        note(r);
+        aCount++;
+        if (!aRevoked && Number(String(r.value)) % 10 === 3) held.push(r);
+        else r.ack();
+      },
+      error: (e) => errors.push(e),
     });
     await waitUntil('A has the first 100 records', () => aCount >= 100, {
       describe: () => `A got ${aCount}`,
@@ -169,16 +173,23 @@ describe(`KafkaTransport against ${env.description}`, () => {
     const b = transport.source({ groupId: group, topics: [topic] });
     const bEvents: RebalanceEvent[] = [];
     b.rebalances$.subscribe((e) => bEvents.push(e));
-    const subB = b.records$.subscribe((r) => {
-      note(r);
-      r.ack();
+    const subB = b.records$.subscribe({
+      next: (r) => {
+        note(r);
+        r.ack();
+      },
+      error: (e) => errors.push(e),
     });
     await send(100, 200);
 
     await waitUntil(
       'B is assigned partitions and A was revoked',
-      () => bEvents.some((e) => e.type === 'assigned') && aEvents.some((e) => e.type === 'revoked'),
+      () =>
+        errors.length > 0 ||
+        (bEvents.some((e) => e.type === 'assigned') && aEvents.some((e) => e.type === 'revoked')),
+      { describe: () => `A events ${JSON.stringify(aEvents)}, B events ${JSON.stringify(bEvents)}` },
     );
+    expect(errors).toEqual([]);
     const offsets = await transport.offsets(topic);
     expect(offsets.reduce((n, o) => n + o.high, 0)).toBe(200);
     let lastCommitted = new Map<number, number>();
@@ -194,6 +205,7 @@ describe(`KafkaTransport against ${env.description}`, () => {
       },
     );
 
+    expect(errors).toEqual([]);
     for (const { partition, high } of offsets) {
       for (const offset of range(0, high)) {
         expect(seen.has(`${partition}:${offset}`), `record ${partition}:${offset} received`).toBe(true);
