@@ -357,7 +357,12 @@ class ConsumerSession {
 
   /** Commits pending offsets; one commit request at a time, in order. */
   flushCommits(): Promise<void> {
-    this.commitChain = this.commitChain.then(() => this.commitOnce());
+    this.commitChain = this.commitChain
+      .then(() => this.commitOnce())
+      .catch((err: unknown) => {
+        // Never let one failure stop later commits (the chain is shared).
+        this.log?.warn({ group: this.groupId, err: describeError(err) }, 'kafka source: commit step failed');
+      });
     return this.commitChain;
   }
 
