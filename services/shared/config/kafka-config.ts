@@ -42,6 +42,11 @@ export const kafkaConfig = z
     commitIntervalMs: z.number().int().positive().default(1_000),
     producerBatchSize: z.number().int().positive().default(1_000),
     producerLingerMs: z.number().int().nonnegative().default(5),
+    /** Acknowledgements a produce waits for: -1 every in-sync replica, 1 the leader, 0 none. */
+    producerAcks: z.number().int().min(-1).max(1).default(-1),
+    /** A member silent this long is removed from its group and its partitions reassigned. */
+    sessionTimeoutMs: z.number().int().positive().default(30_000),
+    heartbeatIntervalMs: z.number().int().positive().default(3_000),
     schemaRegistryUrl: z.url().optional(),
     schemaRegistryUsername: z.string().optional(),
     schemaRegistryPassword: z.string().optional(),
@@ -53,6 +58,13 @@ export const kafkaConfig = z
         code: 'custom',
         path: ['saslUsername'],
         message: `saslMechanism ${k.saslMechanism} needs saslUsername and saslPassword`,
+      });
+    }
+    if (k.heartbeatIntervalMs >= k.sessionTimeoutMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['heartbeatIntervalMs'],
+        message: `must be below sessionTimeoutMs (${k.sessionTimeoutMs}); a third of it is usual`,
       });
     }
   });

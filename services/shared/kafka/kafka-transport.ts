@@ -1,0 +1,209 @@
+import type { Admin, Kafka } from 'kafkajs';
+import type { Registry } from 'prom-client';
+import type {
+  InboundRecord,
+  PartitionOffsets,
+  Sink,
+  Source,
+  SourceOptions,
+  TopicSpec,
+  Transport,
+} from '../bus/transport.js';
+import type { KafkaConfig } from '../config/kafka-config.js';
+import type { Logger } from '../logging/logger.js';
+import { createKafkaClient } from './kafka-client.js';
+import { type KafkaMetrics, kafkaMetricsFor } from './kafka-metrics.js';
+import { createKafkaSink } from './kafka-sink.js';
+import { createKafkaSource } from './kafka-source.js';
+import { readPartitionRange } from './partition-reader.js';
+import { TopicLayoutError, topicProblems } from './topic-layout-check.js';
+
+/** read() gives up when the requested range has not arrived in this time. */
+const READ_TIMEOUT_MS = 60_000;
+
+/**
+ * The Transport over Kafka (kafkajs). Everything kafkajs-specific stays in this folder, so the
+ * client can be replaced (e.g. by @platformatic/kafka) without touching the pipeline.
+ */
+export class KafkaTransport implements Transport {
+  readonly kind = 'kafka' as const;
+  readonly kafka: Kafka;
+  private readonly metrics: KafkaMetrics;
+  private adminClient: Promise<Admin> | undefined;
+  private readonly sources = new Set<Source>();
+  private readonly sinks = new Set<Sink>();
+
+  constructor(
+    private readonly config: KafkaConfig,
+    private readonly logger?: Logger,
+    registry?: Registry,
+  ) {
+    this.kafka = createKafkaClient(config, logger);
+    this.metrics = kafkaMetricsFor(registry);
+  }
+
+  /** A connected admin client, created on first use. */
+  admin(): Promise<Admin> {
+    this.adminClient ??= (async () => {
+      const admin = this.kafka.admin();
+      try {
+        await admin.connect();
+      } catch (err) {
+        this.adminClient = undefined;
+        throw new Error(
+          `kafka: cannot connect to ${this.config.brokers.join(',')}: ${(err as Error).message}`,
+          { cause: err },
+        );
+      }
+      return admin;
+    })();
+    return this.adminClient;
+  }
+
+  /**
+   * Partition counts of every topic. Asks for all topics rather than by name: a metadata request
+   * naming a missing topic makes brokers with auto-creation (the librdkafka mock always) create it.
+   */
+  async topicPartitions(): Promise<Map<string, number>> {
+    const admin = await this.admin();
+    const { topics } = await admin.fetchTopicMetadata();
+    return new Map(topics.map((t) => [t.name, t.partitions.length]));
+  }
+
+  private async checkTopicsExist(topics: readonly string[]): Promise<void> {
+    const existing = await this.topicPartitions();
+    const missing = topics.filter((t) => !existing.has(t));
+    if (missing.length > 0) {
+      throw new Error(
+        `unknown topic${missing.length > 1 ? 's' : ''} ${missing.join(', ')} on ${this.config.brokers.join(',')}: ` +
+          'create it with ensureTopics (or `risk-monitor` topic setup) first',
+      );
+    }
+  }
+
+  /**
+   * Why CreateTopics cannot work here, or undefined when it may. The librdkafka mock cluster
+   * reports controller 0, which is none of its brokers, so kafkajs cannot route the request.
+   */
+  private async createTopicsUnsupported(admin: Admin): Promise<string | undefined> {
+    const cluster = await admin.describeCluster();
+    const ids = cluster.brokers.map((b) => b.nodeId);
+    if (cluster.controller === null || !ids.includes(cluster.controller)) {
+      return `the cluster reports controller ${cluster.controller}, which is not one of its brokers (${ids.join(',')}), so CreateTopics cannot be sent (the librdkafka mock cluster does this)`;
+    }
+    return undefined;
+  }
+
+  async ensureTopics(specs: readonly TopicSpec[]): Promise<void> {
+    if (specs.length === 0) return;
+    const admin = await this.admin();
+    let existing = await this.topicPartitions();
+    const missing = specs.filter((s) => !existing.has(s.name));
+    let createRefused: string | undefined;
+    if (missing.length > 0) {
+      createRefused = await this.createTopicsUnsupported(admin);
+      if (!createRefused) {
+        try {
+          await admin.createTopics({
+            waitForLeaders: true,
+            topics: missing.map((s) => ({
+              topic: s.name,
+              numPartitions: s.partitions,
+              ...(s.compacted ? { configEntries: [{ name: 'cleanup.policy', value: 'compact' }] } : {}),
+            })),
+          });
+          this.logger?.info(
+            { topics: missing.map((s) => `${s.name}:${s.partitions}`) },
+            'kafka: topics created',
+          );
+        } catch (err) {
+          createRefused = `CreateTopics failed: ${(err as Error).message}`;
+        }
+      }
+      existing = await this.topicPartitions();
+    }
+    const problems = topicProblems(specs, existing);
+    if (problems.length > 0) {
+      throw new TopicLayoutError(problems, { brokers: this.config.brokers, createRefused });
+    }
+  }
+
+  source(options: SourceOptions): Source {
+    const source = createKafkaSource(options, {
+      kafka: this.kafka,
+      config: this.config,
+      metrics: this.metrics,
+      logger: this.logger,
+      checkTopics: (topics) => this.checkTopicsExist(topics),
+    });
+    this.sources.add(source);
+    return source;
+  }
+
+  sink(): Sink {
+    const sink = createKafkaSink({
+      kafka: this.kafka,
+      config: this.config,
+      metrics: this.metrics,
+      logger: this.logger,
+    });
+    this.sinks.add(sink);
+    return sink;
+  }
+
+  async offsets(topic: string): Promise<PartitionOffsets[]> {
+    await this.checkTopicsExist([topic]);
+    const admin = await this.admin();
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets
+      .map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }))
+      .sort((a, b) => a.partition - b.partition);
+  }
+
+  async read(topic: string, partition: number, from: number, to: number): Promise<InboundRecord[]> {
+    const offsets = await this.offsets(topic);
+    const own = offsets.find((o) => o.partition === partition);
+    if (!own) {
+      throw new Error(`topic ${topic} has no partition ${partition} (it has ${offsets.length} partitions)`);
+    }
+    const start = Math.max(from, own.low);
+    const end = Math.min(to, own.high);
+    if (start >= end) return [];
+    return readPartitionRange(
+      this.kafka,
+      {
+        topic,
+        partition,
+        from: start,
+        to: end,
+        otherPartitions: offsets.map((o) => o.partition).filter((p) => p !== partition),
+      },
+      { groupIdPrefix: this.config.groupIdPrefix, timeoutMs: READ_TIMEOUT_MS },
+    );
+  }
+
+  /** Stops every source (committing what was acked), flushes every sink, disconnects. */
+  async close(): Promise<void> {
+    const sources = [...this.sources];
+    const sinks = [...this.sinks];
+    this.sources.clear();
+    this.sinks.clear();
+    const results = await Promise.allSettled([
+      ...sources.map((s) => s.close()),
+      ...sinks.map((s) => s.close()),
+    ]);
+    const admin = this.adminClient;
+    this.adminClient = undefined;
+    if (admin) await (await admin.catch(() => undefined))?.disconnect();
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+}
+
+export function createKafkaTransport(
+  config: KafkaConfig,
+  logger?: Logger,
+  registry?: Registry,
+): KafkaTransport {
+  return new KafkaTransport(config, logger, registry);
+}
