@@ -3,6 +3,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { TestProject } from 'vitest/node';
 import { dockerReachable, startContainers } from './support/containers.js';
 import type { IntegrationEnv } from './support/integration-env.js';
+import { riskEnvVars } from './support/integration-env.js';
 import { envFromVars, type StartedEnvironment, startLocalServices } from './support/local-services.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -47,6 +48,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const started = await startEnvironment();
   const env: IntegrationEnv = started.env;
   project.provide('integrationEnv', env);
+  // Test files that read RISK_* variables directly (InfluxDB, Prometheus) see the same services;
+  // workers start after this and inherit it. The transport stays whatever each test chooses.
+  const { RISK_TRANSPORT: _transport, ...vars } = riskEnvVars(env);
+  Object.assign(process.env, vars);
   console.log(`integration environment: ${env.description}`);
   return async () => {
     await started.stop();
