@@ -35,15 +35,13 @@ async function setup(overrides: Record<string, unknown> = {}) {
     now: () => wall,
   };
   const send = (ticks: MarketTick[]) =>
-    bus
-      .sink()
-      .send(
-        ticks.map((t) => ({
-          topic: config.topics.ticks.name,
-          key: t.symbol,
-          value: codec.encode('MarketTick', t),
-        })),
-      );
+    bus.sink().send(
+      ticks.map((t) => ({
+        topic: config.topics.ticks.name,
+        key: t.symbol,
+        value: codec.encode('MarketTick', t),
+      })),
+    );
   const bars = async () =>
     (await bus.read(config.topics.featuresMarket.name, partitionForKey('AAPL', 6), 0, 1e9)).map((r) =>
       codec.decode('MarketBar', r.value as Buffer),

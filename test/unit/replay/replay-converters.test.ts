@@ -8,6 +8,7 @@ import { DAILY_TICK_TIMES, dailyTicks } from '../../../services/replay/daily-tic
 import { cpiYoYReleases, longRateReleases, vixReleases } from '../../../services/replay/macro-series.js';
 import { macroEvent, mergeByEventTime, newsEvent, tickEvent } from '../../../services/replay/replay-event.js';
 import { cashtags, parseTweets, tweetsToNews } from '../../../services/replay/tweet-news.js';
+import type { MarketTick } from '../../../services/shared/contracts/records.js';
 import { DATA_DIR } from '../../../services/shared/project-paths.js';
 
 const data = (...p: string[]) => readFileSync(join(DATA_DIR, ...p), 'utf8');
@@ -242,7 +243,7 @@ describe('mergeByEventTime', () => {
       relevance: 0.5,
       confidence: null,
     });
-    const early = tickEvent({ ...(tick.record as never), eventTime: t - 1 });
+    const early = tickEvent({ ...(tick.record as MarketTick), eventTime: t - 1 });
     expect(mergeByEventTime([tick], [news], [macro, early]).map((e) => e.feed)).toEqual([
       'ticks',
       'macro',
