@@ -169,7 +169,7 @@ export async function startIngestService<N extends InputRecordName>(
       },
       complete: () => {
         running = false;
-        log.info('input ended; open bars flushed');
+        log.info('input ended; open windows flushed');
         settle.resolve();
       },
     });
@@ -218,6 +218,7 @@ export async function startIngestService<N extends InputRecordName>(
         control$.complete();
         await sink.close();
         running = false;
+        watermarks.clear();
         settle.resolve();
         log.info('ingest service stopped');
       })();

@@ -14,6 +14,6 @@ export function createTransport(config: Config, logger: Logger, _metrics: Regist
     return new EmbeddedBus();
   }
   throw new Error(
-    `transport "${config.transport}" is not available in this build: expected "embedded" (set RISK_TRANSPORT=embedded or "transport": "embedded" in the config file)`,
+    `transport "${config.transport}" is not available in this build yet (services/shared/bus/create-transport.ts knows only "embedded")`,
   );
 }
