@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { influxConfig } from './influx-config.js';
+import { ingestConfig } from './ingest-config.js';
 import { kafkaConfig, topicsConfig } from './kafka-config.js';
 import { logConfig, metricsConfig } from './observability-config.js';
 
@@ -16,6 +17,7 @@ export const configSchema = z
     influx: influxConfig,
     metrics: metricsConfig,
     log: logConfig,
+    ingest: ingestConfig,
   })
   .strict();
 
