@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { influxConfig } from './influx-config.js';
 import { kafkaConfig, topicsConfig } from './kafka-config.js';
 import { logConfig, metricsConfig } from './observability-config.js';
+import { windowingConfig } from './windowing-config.js';
 
 /**
  * The whole configuration. Each section lives in its own file; add a section here and it gets
@@ -16,6 +17,7 @@ export const configSchema = z
     influx: influxConfig,
     metrics: metricsConfig,
     log: logConfig,
+    windowing: windowingConfig,
   })
   .strict();
 
