@@ -170,7 +170,11 @@ describe('asOfJoin (marbles)', () => {
       });
       const out = src.pipe(
         asOfJoin(options(ts, new WindowingMetrics(), { joinIdleMs: 0 })),
-        map((e) => (e.kind === 'joined' ? (e.ack(), 'j') : 'x')),
+        map((e) => {
+          if (e.kind !== 'joined') return 'x';
+          e.ack();
+          return 'j';
+        }),
       );
       expectObservable(out).toBe('2ms j');
     });
