@@ -14,16 +14,14 @@ async function bus() {
     { name: 's', partitions: 2 },
   ]);
   const send = (topic: string, partition: number, n: number) =>
-    b
-      .sink()
-      .send(
-        Array.from({ length: n }, (_, i) => ({
-          topic,
-          partition,
-          key: null,
-          value: Buffer.from(`${topic}${partition}-${i}`),
-        })),
-      );
+    b.sink().send(
+      Array.from({ length: n }, (_, i) => ({
+        topic,
+        partition,
+        key: null,
+        value: Buffer.from(`${topic}${partition}-${i}`),
+      })),
+    );
   await send('m', 0, 10);
   await send('m', 1, 4);
   await send('s', 0, 6);
