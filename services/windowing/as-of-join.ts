@@ -5,8 +5,9 @@ import {
   type SchedulerLike,
   type Subscription,
 } from 'rxjs';
-import { joinBar, MARKET_WIDE_KEY } from './feature-join.js';
+import { joinBar } from './feature-join.js';
 import { MacroTable } from './macro-table.js';
+import { PartitionEventClocks } from './partition-event-clocks.js';
 import { SentimentBook } from './sentiment-book.js';
 import { StreamClock } from './stream-clock.js';
 import type { BarEvent, FeatureEvent, JoinEvent } from './windowing-events.js';
@@ -21,7 +22,7 @@ export interface AsOfJoinOptions {
   joinMaxWaitMs: number;
   /** At most this many bars wait; beyond it the oldest joins with what is known. */
   joinMaxHeld: number;
-  /** Sentiment keys whose symbol had no bar and no news for this long (event time) are dropped. */
+  /** Sentiment keys whose symbol had no bar and no news for this long (its partition's event time) are dropped. */
   idleEvictMs: number;
   sentimentHistoryPerKey: number;
   /** Hold every bar until the macro table reports `macro-bootstrapped` (default true). */
@@ -45,7 +46,7 @@ interface Held {
  * until each stream it depends on has passed its end: the macro table (bootstrapped, then by
  * watermark), the market-wide sentiment reader, and the sentiment partition co-partitioned with
  * the bar's market partition. A stream passes when its watermark (largest event time seen) is
- * >= barEnd or when it has been silent for joinIdleMs (idle, not late). Waiting is bounded by
+ * beyond barEnd or when it has been silent for joinIdleMs (idle, not late). Waiting is bounded by
  * joinMaxWaitMs and joinMaxHeld; a bar released by either bound is joined with what is known and
  * counted in risk_windowing_join_incomplete_total. Bars of one symbol leave in arrival order.
  *
@@ -74,9 +75,9 @@ export function asOfJoin(options: AsOfJoinOptions): OperatorFunction<FeatureEven
       const arrivals: Held[] = [];
       let arrivalsHead = 0;
       let held = 0;
-      const lastBarEnd = new Map<string, number>();
-      let eventClock = Number.NEGATIVE_INFINITY;
-      let nextSweep = Number.NEGATIVE_INFINITY;
+      /** Last bar end and partition per symbol: a symbol with recent bars keeps its sentiment state. */
+      const lastBar = new Map<string, { end: number; partition: number }>();
+      const clocks = new PartitionEventClocks(idleEvictMs);
       let timer: Subscription | undefined;
       let timerAt = Number.POSITIVE_INFINITY;
 
@@ -171,13 +172,13 @@ export function asOfJoin(options: AsOfJoinOptions): OperatorFunction<FeatureEven
         );
       };
 
-      const sweep = () => {
-        const horizon = eventClock - idleEvictMs;
-        for (const [symbol, end] of lastBarEnd)
-          if (end < horizon && !pending.has(symbol)) lastBarEnd.delete(symbol);
+      const sweep = (partition: number, horizon: number) => {
+        for (const [symbol, last] of lastBar)
+          if (last.partition === partition && last.end < horizon && !pending.has(symbol))
+            lastBar.delete(symbol);
         let evicted = 0;
-        for (const key of [...book.keys()]) {
-          if (key === MARKET_WIDE_KEY || lastBarEnd.has(key)) continue;
+        for (const [key, p] of keyPartition) {
+          if (p !== partition || lastBar.has(key)) continue;
           if ((book.latestAsOf(key) ?? Number.NEGATIVE_INFINITY) < horizon) {
             book.delete(key);
             keyPartition.delete(key);
@@ -185,14 +186,13 @@ export function asOfJoin(options: AsOfJoinOptions): OperatorFunction<FeatureEven
           }
         }
         if (evicted > 0) metrics.evicted('sentiment', evicted);
-        nextSweep = eventClock + Math.max(1, Math.floor(idleEvictMs / 8));
       };
 
       const onBar = (ev: BarEvent) => {
         const now = scheduler.now();
         const { symbol, barEnd } = ev.bar;
-        if (barEnd > eventClock) eventClock = barEnd;
-        if (barEnd > (lastBarEnd.get(symbol) ?? Number.NEGATIVE_INFINITY)) lastBarEnd.set(symbol, barEnd);
+        if (barEnd > (lastBar.get(symbol)?.end ?? Number.NEGATIVE_INFINITY))
+          lastBar.set(symbol, { end: barEnd, partition: ev.partition });
         let q = pending.get(symbol);
         if (!q && ready(ev, now)) emit(ev, 0);
         else {
@@ -211,7 +211,8 @@ export function asOfJoin(options: AsOfJoinOptions): OperatorFunction<FeatureEven
           stats.joinPending = held;
           arm(now);
         }
-        if (eventClock >= nextSweep) sweep();
+        const horizon = clocks.advance(ev.partition, barEnd);
+        if (horizon !== undefined) sweep(ev.partition, horizon);
       };
 
       const updateStats = () => {
@@ -274,6 +275,8 @@ export function asOfJoin(options: AsOfJoinOptions): OperatorFunction<FeatureEven
               keyPartition.delete(key);
             }
             for (const p of e.sentiment) sentimentClocks.delete(p);
+            for (const [symbol, last] of lastBar) if (market.has(last.partition)) lastBar.delete(symbol);
+            for (const p of e.market) clocks.drop(p);
             subscriber.next(e);
             break;
           }

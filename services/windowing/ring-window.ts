@@ -1,12 +1,13 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { JoinedBar } from '../shared/contracts/sequence-batch.js';
+import { PartitionEventClocks } from './partition-event-clocks.js';
 import type { JoinEvent, Sequence } from './windowing-events.js';
 import { WindowingMetrics } from './windowing-metrics.js';
 
 export interface RingWindowOptions {
   /** L: bars per sequence. */
   seqLen: number;
-  /** A symbol with no bar for this long in event time loses its window. */
+  /** A symbol with no bar for this long in event time (its partition's) loses its window. */
   idleEvictMs: number;
   metrics?: WindowingMetrics;
 }
@@ -67,8 +68,7 @@ export function ringWindow(
     new Observable<Sequence>((subscriber) => {
       const rings = new Map<string, Ring>();
       let barsHeld = 0;
-      let eventClock = Number.NEGATIVE_INFINITY;
-      let nextSweep = Number.NEGATIVE_INFINITY;
+      const clocks = new PartitionEventClocks(idleEvictMs);
       inspect?.(() =>
         [...rings].map(([symbol, r]) => ({ symbol, partition: r.partition, bars: r.toArray() })),
       );
@@ -78,17 +78,15 @@ export function ringWindow(
         rings.delete(symbol);
       };
 
-      const sweep = () => {
-        const horizon = eventClock - idleEvictMs;
+      const sweep = (partition: number, horizon: number) => {
         let evicted = 0;
         for (const [symbol, ring] of rings) {
-          if (ring.lastBarEnd < horizon) {
+          if (ring.partition === partition && ring.lastBarEnd < horizon) {
             drop(symbol, ring);
             evicted++;
           }
         }
         if (evicted > 0) metrics.evicted('window', evicted);
-        nextSweep = eventClock + Math.max(1, Math.floor(idleEvictMs / 8));
       };
 
       const sub = source.subscribe({
@@ -97,6 +95,7 @@ export function ringWindow(
             if (e.kind === 'assigned') return;
             const gone = new Set(e.market);
             for (const [symbol, ring] of rings) if (gone.has(ring.partition)) drop(symbol, ring);
+            for (const p of gone) clocks.drop(p);
           } else {
             const { bar } = e.joined;
             let ring = rings.get(bar.symbol);
@@ -112,7 +111,6 @@ export function ringWindow(
               const before = ring.count;
               ring.push(e.joined);
               barsHeld += ring.count - before;
-              if (bar.barEnd > eventClock) eventClock = bar.barEnd;
               if (ring.count === seqLen && !e.replay) {
                 metrics.sequenceOut();
                 subscriber.next({
@@ -122,7 +120,8 @@ export function ringWindow(
                   ack: e.ack,
                 });
               } else e.ack();
-              if (eventClock >= nextSweep) sweep();
+              const horizon = clocks.advance(e.partition, bar.barEnd);
+              if (horizon !== undefined) sweep(e.partition, horizon);
             }
           }
           stats.symbols = rings.size;

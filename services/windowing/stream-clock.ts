@@ -24,8 +24,12 @@ export class StreamClock {
     return now - this.lastArrival >= idleMs;
   }
 
-  /** True when the stream cannot (reasonably) still deliver something with event time <= t. */
+  /**
+   * True when the stream cannot (reasonably) still deliver something with event time <= t: it
+   * has delivered something later than t (records at exactly t may still be on their way while
+   * the watermark is t), or it is idle.
+   */
   passes(t: number, now: number, idleMs: number): boolean {
-    return this.watermark >= t || this.isIdle(now, idleMs);
+    return this.watermark > t || this.isIdle(now, idleMs);
   }
 }

@@ -35,7 +35,7 @@ const wave = (i: number, k: number) => Math.sin(i * 0.7 + k * 1.3);
 
 /**
  * Daily bars for days [fromDay, toDay) of every symbol, with sentiment items and macro releases
- * in between. Every stream ends with an item exactly at the last bar's end, so the streams'
+ * in between. Every stream ends with an item 1 ms after the last bar's end, so the streams'
  * watermarks pass every bar of the slice and nothing waits for idleness.
  */
 export function featureData(
@@ -46,7 +46,7 @@ export function featureData(
   const bars: MarketBar[] = [];
   const sentiment: SentimentFeature[] = [];
   const macro: MacroFeature[] = [];
-  const lastEnd = START + toDay * DAY;
+  const afterLast = START + toDay * DAY + 1;
   for (let d = fromDay; d < toDay; d++) {
     const barEnd = START + (d + 1) * DAY;
     symbols.forEach((symbol, k) => {
@@ -73,7 +73,7 @@ export function featureData(
         firstOffset: null,
       });
       if ((d + k) % 3 === 0 || d === toDay - 1) {
-        const asOf = d === toDay - 1 ? lastEnd : barEnd - 6 * HOUR;
+        const asOf = d === toDay - 1 ? afterLast : barEnd - 6 * HOUR;
         sentiment.push({
           id: `${symbol}|${asOf}|n${d}`,
           symbol,
@@ -87,7 +87,7 @@ export function featureData(
       }
     });
     if (d % 4 === 0 || d === toDay - 1) {
-      const asOf = d === toDay - 1 ? lastEnd : barEnd - 3 * HOUR;
+      const asOf = d === toDay - 1 ? afterLast : barEnd - 3 * HOUR;
       sentiment.push({
         id: `*|${asOf}|m${d}`,
         symbol: MARKET_WIDE_KEY,
@@ -99,7 +99,7 @@ export function featureData(
         items: d + 1,
       });
     }
-    const vixAt = d === toDay - 1 ? lastEnd : barEnd - 2 * HOUR;
+    const vixAt = d === toDay - 1 ? afterLast : barEnd - 2 * HOUR;
     macro.push({
       indicatorId: 'US.VIX.CLOSE',
       releaseTime: vixAt,
