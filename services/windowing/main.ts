@@ -72,6 +72,7 @@ export function windowingServiceWith(options: WindowingPipelineOptions = {}): Se
       stop: async () => {
         clearInterval(interval);
         subscription.unsubscribe();
+        await pipeline.whenClosed();
         report();
         settle.resolve();
       },

@@ -55,6 +55,8 @@ export interface WindowingPipeline {
   windows(): WindowSnapshot[];
   /** True once the macro table is bootstrapped. */
   ready(): boolean;
+  /** Settles when the sources of the last subscription are closed (after unsubscribing). */
+  whenClosed(): Promise<void>;
 }
 
 /** The windowing stage wired to a transport: feature topics in, scaled sequence batches out. */
@@ -78,6 +80,7 @@ export function createWindowingPipeline(
   const scaler$ = new BehaviorSubject<ScalerUpdate | null>(options.scaler ?? null);
   let snapshotWindows: () => WindowSnapshot[] = () => [];
   let running = false;
+  let closed: Promise<void> = Promise.resolve();
 
   const statsFile = new RunningStatsFile(cfg.stateDir);
   const loadStats = (): RunningStatsSnapshot | undefined => {
@@ -215,8 +218,10 @@ export function createWindowingPipeline(
       }),
       finalize(() => {
         running = false;
-        for (const s of sources) void s.close();
-        void sink?.close();
+        closed = Promise.all([...sources.map((s) => s.close()), sink?.close()]).then(
+          () => {},
+          (err: unknown) => log.warn({ err: (err as Error).message }, 'closing the windowing sources failed'),
+        );
       }),
     );
   });
@@ -231,5 +236,6 @@ export function createWindowingPipeline(
     stats: () => ({ ...metrics.stats }),
     windows: () => snapshotWindows(),
     ready: () => metrics.stats.macroBootstrapped,
+    whenClosed: () => closed,
   };
 }

@@ -9,6 +9,7 @@ import { loadConfig } from '../../../services/shared/config/load-config.js';
 import type { SequenceBatch } from '../../../services/shared/contracts/sequence-batch.js';
 import { createLogger } from '../../../services/shared/logging/logger.js';
 import type { ServiceContext } from '../../../services/shared/runtime/service.js';
+import { windowingServiceWith } from '../../../services/windowing/main.js';
 import { createWindowingPipeline } from '../../../services/windowing/windowing-pipeline.js';
 import {
   expectedSequences,
@@ -181,5 +182,58 @@ describe('windowing pipeline on the embedded bus', () => {
     expect(maxOutstanding).toBeGreaterThan(0);
     expect(maxOutstanding).toBeLessThanOrEqual(maxInFlight);
     expect(maxPending).toBeLessThanOrEqual(maxInFlight);
+  });
+
+  it('runs standalone (`run windowing`): acks every batch at once, commits, stops cleanly', async () => {
+    const ctx = await context({ logEveryMs: 60_000 });
+    const topics = topicsOf(ctx);
+    await ctx.transport.ensureTopics([
+      { name: topics.market, partitions: 6 },
+      { name: topics.sentiment, partitions: 6 },
+      { name: topics.macro, partitions: 1 },
+    ]);
+    await produceFeatures(ctx.transport, codec, topics, featureData(0, 12));
+    const service = await windowingServiceWith()(ctx);
+    const groupId = `${ctx.config.kafka.groupIdPrefix}.windowing`;
+    await until(() => service.ready(), 5_000, 'the macro table');
+    await until(
+      () =>
+        [0, 1, 2, 3, 4, 5].every(
+          (p) =>
+            (ctx.transport.groupOffsets(groupId).get(`${topics.market}:${p}`) ?? 0) ===
+            ctx.transport.log(topics.market, p).length,
+        ),
+      10_000,
+      'every bar committed',
+    );
+    await service.stop();
+    await expect(service.done).resolves.toBeUndefined();
+  });
+
+  it('swaps the scaler between batches and refuses one with other feature lists', async () => {
+    const ctx = await context({ batchMaxSize: 4, batchMaxDelayMs: 1 });
+    const topics = topicsOf(ctx);
+    await ctx.transport.ensureTopics([
+      { name: topics.market, partitions: 6 },
+      { name: topics.sentiment, partitions: 6 },
+      { name: topics.macro, partitions: 1 },
+    ]);
+    const pipeline = createWindowingPipeline(ctx);
+    const bad = fixedScaler(['US.VIX.CLOSE']);
+    expect(() => pipeline.setScaler({ id: 'bad', params: bad })).toThrow(/scaler macro features/);
+    const ids: string[] = [];
+    const sub = pipeline.batches$.subscribe((b) => {
+      ids.push(b.scalerId ?? '?');
+      for (const m of b.meta) m.ack();
+    });
+    await produceFeatures(ctx.transport, codec, topics, featureData(0, 10));
+    await until(() => ids.length > 0, 5_000, 'a first batch');
+    pipeline.setScaler({ id: 'bundle-7', params: fixedScaler() });
+    await produceFeatures(ctx.transport, codec, topics, featureData(10, 14));
+    await until(() => ids.includes('bundle-7'), 5_000, 'a batch with the new scaler');
+    sub.unsubscribe();
+    expect(ids[0]).toBe('running');
+    expect(ids.slice(ids.indexOf('bundle-7')).every((id) => id === 'bundle-7')).toBe(true);
+    expect(pipeline.stats().scalerId).toBe('bundle-7');
   });
 });
