@@ -50,6 +50,16 @@ export const windowingConfig = z
     /** Standalone mode (`run windowing`): how often batch statistics are logged. */
     logEveryMs: z.number().int().positive().default(5_000),
   })
-  .prefault({});
+  .prefault({})
+  .superRefine((w, ctx) => {
+    // Held bars are un-acked records: if they could fill maxInFlight the consumer would pause
+    // and the sentiment records the bars wait for could never arrive.
+    if (w.joinMaxHeld >= w.maxInFlight)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['joinMaxHeld'],
+        message: `expected fewer than maxInFlight (${w.maxInFlight}) held bars`,
+      });
+  });
 
 export type WindowingConfig = z.infer<typeof windowingConfig>;

@@ -103,3 +103,19 @@ describe('joinBar', () => {
     expect(j.sentiment).toEqual([0, 0, 0, 0, 0]);
   });
 });
+
+describe('windowing config', () => {
+  it('has defaults, reads RISK_WINDOWING_* and refuses a join that could hold the whole in-flight budget', async () => {
+    const { loadConfig } = await import('../../../services/shared/config/load-config.js');
+    const c = loadConfig({
+      env: { RISK_WINDOWING_MACRO_INDICATORS: 'US.VIX.CLOSE, X.Y', RISK_WINDOWING_SEQ_LEN: '16' },
+    });
+    expect(c.windowing.seqLen).toBe(16);
+    expect(c.windowing.macroIndicators).toEqual(['US.VIX.CLOSE', 'X.Y']);
+    expect(c.windowing.batchMaxSize).toBe(256);
+    expect(c.windowing.batchMaxDelayMs).toBe(20);
+    expect(() => loadConfig({ env: { RISK_WINDOWING_JOIN_MAX_HELD: '20000' } })).toThrow(
+      /windowing.joinMaxHeld .*expected fewer than maxInFlight/,
+    );
+  });
+});
