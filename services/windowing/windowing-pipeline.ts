@@ -12,7 +12,7 @@ import {
   tap,
 } from 'rxjs';
 import type { Sink, Source } from '../shared/bus/transport.js';
-import type { WindowingConfig } from '../shared/config/windowing-config.js';
+import { joinMaxHeldOf, type WindowingConfig } from '../shared/config/windowing-config.js';
 import type { SequenceBatch } from '../shared/contracts/sequence-batch.js';
 import type { ServiceContext } from '../shared/runtime/service.js';
 import { asOfJoin } from './as-of-join.js';
@@ -187,7 +187,7 @@ export function createWindowingPipeline(
             indicators,
             joinIdleMs: cfg.joinIdleMs,
             joinMaxWaitMs: cfg.joinMaxWaitMs,
-            joinMaxHeld: cfg.joinMaxHeld,
+            joinMaxHeld: joinMaxHeldOf(cfg),
             idleEvictMs: cfg.idleEvictMs,
             sentimentHistoryPerKey: cfg.sentimentHistoryPerKey,
             scheduler,

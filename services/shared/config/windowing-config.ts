@@ -28,8 +28,11 @@ export const windowingConfig = z
     joinIdleMs: z.number().int().nonnegative().default(200),
     /** Longest a bar waits (wall clock) for lagging sentiment/macro before it is joined anyway. */
     joinMaxWaitMs: z.number().int().nonnegative().default(2_000),
-    /** Most bars held by the join at once; beyond it the oldest is joined anyway (never stall the source). */
-    joinMaxHeld: z.number().int().positive().default(8_192),
+    /**
+     * Most bars held by the join at once; beyond it the oldest is joined anyway (never stall the
+     * source). Default: half of maxInFlight (see joinMaxHeldOf).
+     */
+    joinMaxHeld: z.number().int().positive().optional(),
     /** Sentiment states kept per key for as-of lookups of bars that arrive late. */
     sentimentHistoryPerKey: z.number().int().min(1).default(64),
     /** Where the running feature statistics (used until a model bundle's scaler arrives) persist. */
@@ -54,7 +57,7 @@ export const windowingConfig = z
   .superRefine((w, ctx) => {
     // Held bars are un-acked records: if they could fill maxInFlight the consumer would pause
     // and the sentiment records the bars wait for could never arrive.
-    if (w.joinMaxHeld >= w.maxInFlight)
+    if (w.joinMaxHeld !== undefined && w.joinMaxHeld >= w.maxInFlight)
       ctx.addIssue({
         code: 'custom',
         path: ['joinMaxHeld'],
@@ -63,3 +66,8 @@ export const windowingConfig = z
   });
 
 export type WindowingConfig = z.infer<typeof windowingConfig>;
+
+/** The join's held-bar cap: as configured, or half of the in-flight budget. */
+export function joinMaxHeldOf(w: Pick<WindowingConfig, 'joinMaxHeld' | 'maxInFlight'>): number {
+  return w.joinMaxHeld ?? Math.max(1, Math.floor(w.maxInFlight / 2));
+}

@@ -211,7 +211,9 @@ describe('microBatch (marbles)', () => {
     input
       .pipe(microBatch({ maxSize: 3, maxDelayMs: 1e9, indicators: IND, metrics }))
       .subscribe((b) => batches.push(b));
-    ['A', 'B', 'C'].forEach((s, i) => input.next(scaled(s, 'v1', acks[i])));
+    ['A', 'B', 'C'].forEach((s, i) => {
+      input.next(scaled(s, 'v1', acks[i]));
+    });
     expect(metrics.stats.sequencesOutstanding).toBe(3);
     const [batch] = batches as [SequenceBatch];
     batch.meta[0]?.ack();
