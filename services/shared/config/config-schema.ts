@@ -3,6 +3,7 @@ import { influxConfig } from './influx-config.js';
 import { ingestConfig } from './ingest-config.js';
 import { kafkaConfig, topicsConfig } from './kafka-config.js';
 import { logConfig, metricsConfig } from './observability-config.js';
+import { windowingConfig } from './windowing-config.js';
 
 /**
  * The whole configuration. Each section lives in its own file; add a section here and it gets
@@ -18,6 +19,7 @@ export const configSchema = z
     metrics: metricsConfig,
     log: logConfig,
     ingest: ingestConfig,
+    windowing: windowingConfig,
   })
   .strict();
 

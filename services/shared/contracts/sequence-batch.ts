@@ -32,6 +32,12 @@ export interface SequenceBatch {
   macro: Float32Array;
   sentiment: Float32Array;
   meta: SequenceMeta[];
+  /**
+   * Which scaler the tensors were scaled with: the model bundle version given to the windowing
+   * stage, or 'running' (running statistics, before any bundle). A batch never mixes scalers; the
+   * scorer can compare it with its model's version across a hot swap.
+   */
+  scalerId?: string;
 }
 
 /**
