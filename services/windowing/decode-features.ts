@@ -1,9 +1,9 @@
 import { Observable, type OperatorFunction } from 'rxjs';
+import type { DeadLetters } from '../shared/bus/dead-letter.js';
 import type { InboundRecord } from '../shared/bus/transport.js';
 import type { Codec } from '../shared/codec/codec.js';
 import { CodecError } from '../shared/codec/codec-error.js';
 import type { MacroFeature, MarketBar, SentimentFeature } from '../shared/contracts/records.js';
-import type { DeadLetterWriter } from './dead-letter-writer.js';
 import { MARKET_WIDE_KEY } from './feature-join.js';
 import type { FeatureEvent, RecordEvent, SourceEvent } from './windowing-events.js';
 import { WindowingMetrics } from './windowing-metrics.js';
@@ -17,7 +17,7 @@ export interface FeatureTopics {
 export interface DecodeFeaturesOptions {
   codec: Codec;
   topics: FeatureTopics;
-  deadLetters: DeadLetterWriter;
+  deadLetters: DeadLetters;
   metrics?: WindowingMetrics;
   /**
    * A bad record that is not dead-lettered: read back for a rebuild (its owner dead-lettered it

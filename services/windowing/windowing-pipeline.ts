@@ -11,12 +11,12 @@ import {
   switchMap,
   tap,
 } from 'rxjs';
+import { type DeadLetters, DeadLetterWriter } from '../shared/bus/dead-letter.js';
 import type { Sink, Source } from '../shared/bus/transport.js';
 import { joinMaxHeldOf, type WindowingConfig } from '../shared/config/windowing-config.js';
 import type { SequenceBatch } from '../shared/contracts/sequence-batch.js';
 import type { ServiceContext } from '../shared/runtime/service.js';
 import { asOfJoin } from './as-of-join.js';
-import { type DeadLetterWriter, sinkDeadLetterWriter } from './dead-letter-writer.js';
 import { decodeFeatures } from './decode-features.js';
 import { markMacroBootstrap } from './macro-bootstrap.js';
 import { microBatch } from './micro-batch.js';
@@ -32,7 +32,7 @@ export interface WindowingPipelineOptions {
   /** Overrides of config.windowing (tests, benchmarks). */
   windowing?: Partial<WindowingConfig>;
   /** Where undecodable feature records go; defaults to a DeadLetter producer on topics.dlq. */
-  deadLetters?: DeadLetterWriter;
+  deadLetters?: DeadLetters;
   /** The model bundle's scaler, when one is loaded before the stage starts. */
   scaler?: ScalerUpdate;
   /** Timers and the wall clock of the join's waits and the micro-batch delay. */
@@ -118,7 +118,14 @@ export function createWindowingPipeline(
     let deadLetters = options.deadLetters;
     if (!deadLetters) {
       sink = ctx.transport.sink();
-      deadLetters = sinkDeadLetterWriter(sink, ctx.codec, t.dlq.name, 'windowing', ctx.now);
+      deadLetters = new DeadLetterWriter({
+        sink,
+        codec: ctx.codec,
+        topic: t.dlq.name,
+        service: 'windowing',
+        now: ctx.now,
+        registry: ctx.metrics,
+      });
     }
     return from(start()).pipe(
       switchMap(({ macroHighs, initialStats }) => {

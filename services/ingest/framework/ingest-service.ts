@@ -1,7 +1,7 @@
 import { filter, merge, Subject, type Subscription, tap } from 'rxjs';
+import { DeadLetterWriter } from '../../shared/bus/dead-letter.js';
 import type { InboundRecord } from '../../shared/bus/transport.js';
 import type { RunningService, ServiceContext } from '../../shared/runtime/service.js';
-import { SinkDeadLetterWriter } from './dead-letter-writer.js';
 import type { DeliveryTarget } from './deliver-work.js';
 import type { FeedDefinition, InputRecordName } from './feed-definition.js';
 import { type ControlEvent, partitionKeyOf, type Work } from './ingest-event.js';
@@ -38,7 +38,14 @@ export async function startIngestService<N extends InputRecordName>(
 
   const metrics = new IngestMetrics(ctx.metrics, service);
   const sink = transport.sink();
-  const deadLetters = new SinkDeadLetterWriter({ codec, sink, topic: dlq.name, service, now });
+  const deadLetters = new DeadLetterWriter({
+    codec,
+    sink,
+    topic: dlq.name,
+    service,
+    now,
+    registry: ctx.metrics,
+  });
   const source = transport.source({
     groupId: `${config.kafka.groupIdPrefix}.${service}`,
     topics: [feed.input.name],

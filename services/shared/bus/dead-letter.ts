@@ -14,6 +14,11 @@ export interface DeadLetterWriterOptions {
   now?: () => number;
 }
 
+/** What a stage needs to reject a record; the stage acks the input once write resolves. */
+export interface DeadLetters {
+  write(record: InboundRecord, errorCode: string, message: string): Promise<void>;
+}
+
 const COUNTER = 'risk_dead_letters_total';
 
 function deadLetterCounter(registry?: Registry): Counter<'service' | 'reason'> {
@@ -33,7 +38,7 @@ function deadLetterCounter(registry?: Registry): Counter<'service' | 'reason'> {
  * one topic's rejects stay in order. write() resolves once the DLQ record is stored: only then may
  * the caller ack the input (a crash before that redelivers the input, never loses it).
  */
-export class DeadLetterWriter {
+export class DeadLetterWriter implements DeadLetters {
   private readonly counter: Counter<'service' | 'reason'>;
   private readonly now: () => number;
 

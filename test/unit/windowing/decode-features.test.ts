@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { Subject } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it, vi } from 'vitest';
+import type { DeadLetters } from '../../../services/shared/bus/dead-letter.js';
 import type { InboundRecord } from '../../../services/shared/bus/transport.js';
 import type { Codec } from '../../../services/shared/codec/codec.js';
 import { CodecError } from '../../../services/shared/codec/codec-error.js';
 import { createCodec } from '../../../services/shared/codec/create-codec.js';
-import type { DeadLetterWriter } from '../../../services/windowing/dead-letter-writer.js';
 import { decodeFeatures } from '../../../services/windowing/decode-features.js';
 import { markMacroBootstrap } from '../../../services/windowing/macro-bootstrap.js';
 import { RunningStatsFile } from '../../../services/windowing/running-stats-file.js';
@@ -39,13 +39,13 @@ const ev = (record: InboundRecord, scope: 'group' | 'global' = 'group', replay =
   replay,
 });
 
-function harness(options: { codec?: Codec; dlq?: DeadLetterWriter } = {}) {
+function harness(options: { codec?: Codec; dlq?: DeadLetters } = {}) {
   const writes: { code: string; message: string; offset: number }[] = [];
   let release: () => void = () => {};
   const gate = new Promise<void>((r) => {
     release = r;
   });
-  const dlq: DeadLetterWriter = options.dlq ?? {
+  const dlq: DeadLetters = options.dlq ?? {
     write: async (r, code, message) => {
       writes.push({ code, message, offset: r.offset });
       await gate;
