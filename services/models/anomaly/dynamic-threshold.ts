@@ -118,7 +118,10 @@ export function bufferedRuns(
  */
 export function chooseEpsilon(values: ArrayLike<number>, p: ThresholdParams): EpsilonChoice {
   const n = values.length;
-  const { mean, std } = meanStd(values);
+  const stats = meanStd(values);
+  const mean = stats.mean;
+  // A spread at rounding level is no spread: a flat window must not flag itself.
+  const std = stats.std > 1e-12 + 1e-9 * Math.abs(mean) ? stats.std : 0;
   let best: EpsilonChoice = { epsilon: mean + p.zMax * std, z: p.zMax, mean, std, objective: 0 };
   if (n > 0 && std > 0 && mean > 0) {
     let bestObjective = Number.NEGATIVE_INFINITY;
