@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../shared/config/config-error.js';
 import { registerConfigCommand } from './commands/config-command.js';
+import { registerDetectCommand } from './commands/detect-command.js';
+import { registerNabCommand } from './commands/nab-command.js';
 import { readPackageVersion } from './package-version.js';
 import { UsageError } from './usage-error.js';
 
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerConfigCommand(program);
+  registerDetectCommand(program);
+  registerNabCommand(program);
   return program;
 }
 
