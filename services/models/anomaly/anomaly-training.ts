@@ -32,7 +32,7 @@ export interface AnomalyTrainingOptions {
 
 export const DEFAULT_ANOMALY_TRAINING: Omit<AnomalyTrainingOptions, 'version' | 'now'> = {
   seqLen: 32,
-  units: 32,
+  units: 20,
   epochs: 20,
   batchSize: 64,
   learningRate: 0.003,
