@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../shared/config/config-error.js';
 import { registerConfigCommand } from './commands/config-command.js';
+import { registerDetectCommand } from './commands/detect-command.js';
+import { registerNabCommand } from './commands/nab-command.js';
 import { registerReplayCommand } from './commands/replay-command.js';
 import { registerRunCommand } from './commands/run-command.js';
 import { readPackageVersion } from './package-version.js';
@@ -21,6 +23,8 @@ export function buildProgram(): Command {
   registerConfigCommand(program);
   registerRunCommand(program);
   registerReplayCommand(program);
+  registerDetectCommand(program);
+  registerNabCommand(program);
   return program;
 }
 
