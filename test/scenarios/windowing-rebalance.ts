@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import type { Subscription } from 'rxjs';
-import type { Transport } from '../../services/shared/bus/transport.js';
+import type { Source, SourceOptions, Transport } from '../../services/shared/bus/transport.js';
 import type { Codec } from '../../services/shared/codec/codec.js';
 import { createCodec } from '../../services/shared/codec/create-codec.js';
 import { loadConfig } from '../../services/shared/config/load-config.js';
@@ -35,6 +35,12 @@ export interface RebalanceScenarioOptions {
   codec?: Codec;
   timeoutMs?: number;
   seqLen?: number;
+  /**
+   * Partitions of the market and sentiment topics (co-partitioned), default 6. With a count the
+   * instances do not divide (e.g. 5 for 2), an assignor that deals the partitions of all topics
+   * round-robin would give a symbol's bars and its sentiment to different instances.
+   */
+  partitions?: number;
 }
 
 export interface RebalanceScenarioReport {
@@ -66,11 +72,55 @@ export interface RebalanceScenarioReport {
 interface Instance {
   name: string;
   pipeline: WindowingPipeline;
+  /** The instance's consumer-group source (market and sentiment). */
+  group: Source | undefined;
+  /** Revocations its group source reported. */
+  revocations: number;
   subscription: Subscription;
   rows: { batch: SequenceBatch; row: number }[];
   /** Rows not acked yet, when acking is held back. */
   held: SequenceMeta[];
   holdAcks: (meta: SequenceMeta) => boolean;
+}
+
+/** The transport, noting every non-global source the pipeline opens on it. */
+function watchingGroupSources(inner: Transport, onSource: (source: Source) => void): Transport {
+  return {
+    kind: inner.kind,
+    ensureTopics: (specs) => inner.ensureTopics(specs),
+    source: (options: SourceOptions) => {
+      const source = inner.source(options);
+      if (!options.global) onSource(source);
+      return source;
+    },
+    sink: () => inner.sink(),
+    offsets: (topic) => inner.offsets(topic),
+    read: (topic, partition, from, to) => inner.read(topic, partition, from, to),
+    close: () => inner.close(),
+  };
+}
+
+/**
+ * Where the first instance's commits must get to before the second joins: each market partition
+ * up to its first bar whose row is held back (the contiguous acked prefix), each sentiment
+ * partition to its end (folded into state, acked at once).
+ */
+async function commitsBeforeRebalance(
+  transport: Transport,
+  codec: Codec,
+  topics: { market: string; sentiment: string },
+  heldFrom: number,
+): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const o of await transport.offsets(topics.market)) {
+    if (o.high <= o.low) continue;
+    const records = await transport.read(topics.market, o.partition, o.low, o.high);
+    const firstHeld = records.find((r) => codec.decode('MarketBar', r.value as Buffer).barEnd >= heldFrom);
+    out.set(`${topics.market}:${o.partition}`, firstHeld?.offset ?? o.high);
+  }
+  for (const o of await transport.offsets(topics.sentiment))
+    if (o.high > o.low) out.set(`${topics.sentiment}:${o.partition}`, o.high);
+  return out;
 }
 
 /**
@@ -87,6 +137,7 @@ export async function runRebalanceScenario(
 ): Promise<RebalanceScenarioReport> {
   const ns = options.namespace ?? '';
   const seqLen = options.seqLen ?? 6;
+  const partitions = options.partitions ?? 6;
   const timeoutMs = options.timeoutMs ?? 20_000;
   const codec = options.codec ?? (await createCodec());
   const config = loadConfig({
@@ -95,8 +146,8 @@ export async function runRebalanceScenario(
       ...options.config,
       kafka: { ...(options.config?.kafka as object | undefined), groupIdPrefix: `${ns}rebalance` },
       topics: {
-        featuresMarket: { name: `${ns}risk.features.market`, partitions: 6 },
-        featuresSentiment: { name: `${ns}risk.features.sentiment`, partitions: 6 },
+        featuresMarket: { name: `${ns}risk.features.market`, partitions },
+        featuresSentiment: { name: `${ns}risk.features.sentiment`, partitions },
         featuresMacro: { name: `${ns}risk.features.macro`, partitions: 1 },
         dlq: { name: `${ns}risk.dlq`, partitions: 1 },
       },
@@ -117,8 +168,8 @@ export async function runRebalanceScenario(
   };
   const producer = await transportFactory();
   await producer.ensureTopics([
-    { name: topics.market, partitions: 6 },
-    { name: topics.sentiment, partitions: 6 },
+    { name: topics.market, partitions },
+    { name: topics.sentiment, partitions },
     { name: topics.macro, partitions: 1, compacted: true },
     { name: config.topics.dlq.name, partitions: 1 },
   ]);
@@ -134,9 +185,16 @@ export async function runRebalanceScenario(
   const inFlightFrom = START + 15 * DAY;
 
   const start = async (name: string, holdAcks: (m: SequenceMeta) => boolean): Promise<Instance> => {
+    const groups: Source[] = [];
+    let revocations = 0;
     const ctx: ServiceContext = {
       config,
-      transport: await transportFactory(),
+      transport: watchingGroupSources(await transportFactory(), (s) => {
+        groups.push(s);
+        s.rebalances$.subscribe((e) => {
+          if (e.type === 'revoked') revocations++;
+        });
+      }),
       codec,
       logger: createLogger(name, { level: 'silent' }),
       metrics: new Registry(),
@@ -146,6 +204,12 @@ export async function runRebalanceScenario(
     const instance: Instance = {
       name,
       pipeline,
+      get group() {
+        return groups[0];
+      },
+      get revocations() {
+        return revocations;
+      },
       rows: [],
       held: [],
       holdAcks,
@@ -174,11 +238,31 @@ export async function runRebalanceScenario(
     );
     const inFlightAtRebalance = a.held.length;
     const rowsBefore = a.rows.length;
+    // Everything the first instance acked is committed before the second joins, so the new owners
+    // resume mid-partition and must rebuild their windows from the bars before the committed offset
+    // (the mock cluster refuses commits once a rebalance begins: sent late, they would be lost and
+    // the new owners would read every partition from the start, rebuilding nothing).
+    const wantCommitted = await commitsBeforeRebalance(producer, codec, topics, inFlightFrom);
+    const committedNow = () => a.group?.committed() ?? new Map<string, number>();
+    try {
+      await until(
+        () => [...wantCommitted].every(([k, v]) => (committedNow().get(k) ?? 0) >= v),
+        timeoutMs,
+        "the first instance's commits of everything it acked",
+      );
+    } catch (err) {
+      throw new Error(
+        `${(err as Error).message}; want ${JSON.stringify([...wantCommitted])}, committed ${JSON.stringify([...committedNow()])}`,
+      );
+    }
 
+    const revokedBefore = a.revocations;
     b.current = await start('second', () => false);
     await until(() => b.current?.pipeline.ready() === true, timeoutMs, 'the second instance to bootstrap');
-    // The first instance's held rows are acked only now: after the revocation these acks move
-    // nothing, so their records are delivered again to whichever instance owns them now.
+    // The first instance's held rows are acked only once its partitions were revoked (at once on
+    // the embedded bus, after the group's rebalance on Kafka): these acks move nothing any more, so
+    // their records are delivered again to whichever instance owns them now.
+    await until(() => a.revocations > revokedBefore, timeoutMs, 'the first instance to lose its partitions');
     a.holdAcks = () => false;
     for (const m of a.held.splice(0)) m.ack();
 

@@ -10,9 +10,10 @@ import { ingestPipeline } from './ingest-pipeline.js';
 
 export interface IngestService extends RunningService {
   /**
-   * For finite inputs (replays, tests): waits until every record now on the input topic's assigned
-   * partitions has been received, then closes all open windows and resolves once their outputs are
-   * stored and the inputs acked. The service keeps running afterwards.
+   * For finite inputs (replays, tests): waits until the service holds an assignment and every
+   * record now on the input topic's assigned partitions has been received, then closes all open
+   * windows and resolves once their outputs are stored and the inputs acked. The service keeps
+   * running afterwards. A member assigned nothing (more members than partitions) never drains.
    */
   drain(): Promise<void>;
 }
@@ -192,6 +193,9 @@ export async function startIngestService<N extends InputRecordName>(
   };
 
   const caughtUp = async (): Promise<boolean> => {
+    // Before the group join completes (seconds on Kafka) or during a rebalance nothing is
+    // assigned, and "every assigned partition is read" would hold vacuously.
+    if (assigned.size === 0) return false;
     const committed = source.committed();
     for (const o of await transport.offsets(feed.input.name)) {
       const key = `${feed.input.name}:${o.partition}`;

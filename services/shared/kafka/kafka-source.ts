@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Consumer, EachBatchPayload, IMemberAssignment, Kafka, TopicOffsets } from 'kafkajs';
+import {
+  type Consumer,
+  type EachBatchPayload,
+  type IMemberAssignment,
+  type Kafka,
+  PartitionAssigners,
+  type TopicOffsets,
+} from 'kafkajs';
 import { Observable, retry, Subject, type Subscriber, throwError, timer } from 'rxjs';
 import { OffsetTracker } from '../bus/offset-tracker.js';
 import type {
@@ -12,6 +19,7 @@ import type {
 import type { KafkaConfig } from '../config/kafka-config.js';
 import type { Logger } from '../logging/logger.js';
 import { CapacityGate } from './capacity-gate.js';
+import { coPartitionedAssigner } from './co-partitioned-assigner.js';
 import { CommitLedger, type PartitionOffset } from './commit-ledger.js';
 import { KAFKA_RETRY } from './kafka-client.js';
 import type { KafkaMetrics } from './kafka-metrics.js';
@@ -156,6 +164,9 @@ class ConsumerSession {
       sessionTimeout: deps.config.sessionTimeoutMs,
       heartbeatInterval: deps.config.heartbeatIntervalMs,
       allowAutoTopicCreation: false,
+      // Partition p of every subscribed topic to one member (co-partitioned joins). Round-robin
+      // stays listed second so a group with members of an older release can still agree on one.
+      partitionAssigners: [coPartitionedAssigner, PartitionAssigners.roundRobin],
       maxWaitTimeInMs: 1_000,
       retry: {
         ...KAFKA_RETRY,

@@ -15,6 +15,7 @@ import { createKafkaClient } from './kafka-client.js';
 import { type KafkaMetrics, kafkaMetricsFor } from './kafka-metrics.js';
 import { createKafkaSink } from './kafka-sink.js';
 import { createKafkaSource } from './kafka-source.js';
+import { type PartitionFetcher, partitionFetcherFor } from './partition-fetcher.js';
 import { readPartitionRange } from './partition-reader.js';
 import { TopicLayoutError, topicProblems } from './topic-layout-check.js';
 
@@ -32,6 +33,8 @@ export class KafkaTransport implements Transport {
   private adminClient: Promise<Admin> | undefined;
   private readonly sources = new Set<Source>();
   private readonly sinks = new Set<Sink>();
+  /** Group-less reads; undefined when kafkajs' internals are not there (then a consumer per read). */
+  private readonly fetcher: PartitionFetcher | undefined;
 
   constructor(
     private readonly config: KafkaConfig,
@@ -40,6 +43,12 @@ export class KafkaTransport implements Transport {
   ) {
     this.kafka = createKafkaClient(config, logger);
     this.metrics = kafkaMetricsFor(registry);
+    this.fetcher = partitionFetcherFor(this.kafka);
+    if (!this.fetcher) {
+      logger?.warn(
+        'kafka: group-less fetch unavailable in this kafkajs; read() joins a throwaway group per call',
+      );
+    }
   }
 
   /** A connected admin client, created on first use. */
@@ -169,17 +178,18 @@ export class KafkaTransport implements Transport {
     const start = Math.max(from, own.low);
     const end = Math.min(to, own.high);
     if (start >= end) return [];
-    return readPartitionRange(
-      this.kafka,
-      {
-        topic,
-        partition,
-        from: start,
-        to: end,
-        otherPartitions: offsets.map((o) => o.partition).filter((p) => p !== partition),
-      },
-      { groupIdPrefix: this.config.groupIdPrefix, timeoutMs: READ_TIMEOUT_MS },
-    );
+    const range = {
+      topic,
+      partition,
+      from: start,
+      to: end,
+      otherPartitions: offsets.map((o) => o.partition).filter((p) => p !== partition),
+    };
+    if (this.fetcher) return this.fetcher.read(range, READ_TIMEOUT_MS);
+    return readPartitionRange(this.kafka, range, {
+      groupIdPrefix: this.config.groupIdPrefix,
+      timeoutMs: READ_TIMEOUT_MS,
+    });
   }
 
   /** Stops every source (committing what was acked), flushes every sink, disconnects. */
@@ -192,6 +202,7 @@ export class KafkaTransport implements Transport {
       ...sources.map((s) => s.close()),
       ...sinks.map((s) => s.close()),
     ]);
+    await this.fetcher?.close().catch(() => {});
     const admin = this.adminClient;
     this.adminClient = undefined;
     if (admin) await (await admin.catch(() => undefined))?.disconnect();

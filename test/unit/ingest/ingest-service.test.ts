@@ -1,10 +1,12 @@
 import { Registry } from 'prom-client';
+import { Subject, switchMap, take } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { IngestService } from '../../../services/ingest/framework/ingest-service.js';
 import { startTicksConsumer } from '../../../services/ingest/ticks/main.js';
 import { DAILY_REPLAY_INGEST } from '../../../services/replay/daily-replay-settings.js';
 import { EmbeddedBus } from '../../../services/shared/bus/embedded-bus.js';
 import { partitionForKey } from '../../../services/shared/bus/murmur2-partitioner.js';
+import type { Transport } from '../../../services/shared/bus/transport.js';
 import { loadConfig } from '../../../services/shared/config/load-config.js';
 import type { MarketTick } from '../../../services/shared/contracts/records.js';
 import { createLogger } from '../../../services/shared/logging/logger.js';
@@ -120,6 +122,40 @@ describe('ingest service lifecycle (ticks consumer on the embedded bus)', () => 
       /risk_ingest_watermark_lag_seconds\{service="ticks-consumer",partition="market\.ticks:\d"\} \d+/,
     );
     expect(text).not.toContain('AAPL');
+    await service.stop();
+  });
+
+  it('drain waits for the group join: nothing assigned yet is not "everything read"', async () => {
+    const s = await setup();
+    // Like Kafka, where joining the group takes seconds: the source joins only when `joined` fires.
+    const joined = new Subject<void>();
+    const slowJoin: Transport = Object.assign(Object.create(s.bus) as Transport, {
+      source: (options: Parameters<Transport['source']>[0]) => {
+        const inner = s.bus.source(options);
+        return {
+          ...inner,
+          records$: joined.pipe(
+            take(1),
+            switchMap(() => inner.records$),
+          ),
+        };
+      },
+    });
+    await s.send([
+      tick({ eventTime: D1, sequence: 1, last: 100 }),
+      tick({ eventTime: D1 + DAY, sequence: 2, last: 101 }),
+    ]);
+    const service = await startTicksConsumer({ ...s.ctx, transport: slowJoin });
+    let drained = false;
+    const drain = service.drain().then(() => {
+      drained = true;
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(drained).toBe(false);
+    joined.next();
+    await drain;
+    expect((await s.bars()).map((b) => b.close)).toEqual([100, 101]);
+    expect(s.committed()).toBe(2);
     await service.stop();
   });
 });
