@@ -53,6 +53,8 @@ export interface RiskSplit {
   event: Float32Array;
   vol: Float32Array;
   horizonReturn: Float32Array;
+  /** Raw ewmaVol of bar t (sigma_t): the naive volatility forecast the model should beat. */
+  sigma: Float32Array;
   symbols: string[];
   barTimes: number[];
 }
@@ -252,6 +254,7 @@ export function buildRiskDataset(series: readonly SymbolSeries[], options: RiskD
       event: new Float32Array(n),
       vol: new Float32Array(n),
       horizonReturn: new Float32Array(n),
+      sigma: new Float32Array(n),
       symbols: [],
       barTimes: [],
     };
@@ -260,6 +263,7 @@ export function buildRiskDataset(series: readonly SymbolSeries[], options: RiskD
       out.event[i] = r.event;
       out.vol[i] = r.vol;
       out.horizonReturn[i] = r.horizonReturn;
+      out.sigma[i] = (r.series.bars[r.t] as JoinedBar).bar.ewmaVol;
       out.symbols.push(r.series.symbol);
       out.barTimes.push((r.series.bars[r.t] as JoinedBar).bar.barEnd);
     });
