@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { influxConfig } from './influx-config.js';
 import { kafkaConfig, topicsConfig } from './kafka-config.js';
+import { modelsConfig } from './models-config.js';
 import { logConfig, metricsConfig } from './observability-config.js';
 
 /**
@@ -16,6 +17,7 @@ export const configSchema = z
     influx: influxConfig,
     metrics: metricsConfig,
     log: logConfig,
+    models: modelsConfig,
   })
   .strict();
 
