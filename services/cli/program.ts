@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../shared/config/config-error.js';
 import { registerConfigCommand } from './commands/config-command.js';
+import { registerTrainCommand } from './commands/train-command.js';
 import { readPackageVersion } from './package-version.js';
 import { UsageError } from './usage-error.js';
 
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerConfigCommand(program);
+  registerTrainCommand(program);
   return program;
 }
 

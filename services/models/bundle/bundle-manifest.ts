@@ -7,7 +7,10 @@ import { BUNDLE_FILES } from './bundle-files.js';
 
 export const manifestSchema = z.object({
   formatVersion: z.literal(1),
-  files: z.record(z.string(), z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int() })),
+  files: z.record(
+    z.string(),
+    z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int() }),
+  ),
 });
 export type BundleManifest = z.infer<typeof manifestSchema>;
 
@@ -38,13 +41,19 @@ export interface VerifiedBundleFiles {
  * Reads manifest.json and every required file, checking each against its recorded sha256.
  * Throws BundleError naming the file with the expected and actual hash on any mismatch.
  */
-export async function readVerifiedFiles(dir: string, required: readonly string[]): Promise<VerifiedBundleFiles> {
+export async function readVerifiedFiles(
+  dir: string,
+  required: readonly string[],
+): Promise<VerifiedBundleFiles> {
   const manifestBytes = await readRequired(dir, BUNDLE_FILES.manifest);
   let manifest: BundleManifest;
   try {
     manifest = manifestSchema.parse(JSON.parse(manifestBytes.toString('utf8')));
   } catch (err) {
-    throw new BundleError('INVALID_FILE', `${join(dir, BUNDLE_FILES.manifest)} is not a valid manifest: ${(err as Error).message}`);
+    throw new BundleError(
+      'INVALID_FILE',
+      `${join(dir, BUNDLE_FILES.manifest)} is not a valid manifest: ${(err as Error).message}`,
+    );
   }
   const bytes = new Map<string, Buffer>();
   for (const name of required) {

@@ -39,7 +39,17 @@ export function describeDistribution(
     if (edges.length === 0 || e > (edges[edges.length - 1] as number)) edges.push(e);
   }
   const fractions = binFractions(finite, edges);
-  return { group, name, count: n, mean, std: Math.sqrt(sq / n), min: finite[0]!, max: finite[n - 1]!, edges, fractions };
+  return {
+    group,
+    name,
+    count: n,
+    mean,
+    std: Math.sqrt(sq / n),
+    min: finite[0]!,
+    max: finite[n - 1]!,
+    edges,
+    fractions,
+  };
 }
 
 /**

@@ -60,7 +60,10 @@ export async function saveModelBundle<C>(dir: string, contents: ModelBundleConte
     await mkdir(dir);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new BundleError('BUNDLE_EXISTS', `bundle directory ${dir} already exists; bundles are never overwritten`);
+      throw new BundleError(
+        'BUNDLE_EXISTS',
+        `bundle directory ${dir} already exists; bundles are never overwritten`,
+      );
     }
     throw err;
   }
@@ -78,7 +81,10 @@ export async function saveModelBundle<C>(dir: string, contents: ModelBundleConte
  * JSON files, checks the feature lists against the pipeline's, then builds the tfjs model from the
  * verified bytes. Never trains; any problem is a BundleError with a stable code.
  */
-export async function loadModelBundle<C>(dir: string, options: LoadBundleOptions<C>): Promise<LoadedModelBundle<C>> {
+export async function loadModelBundle<C>(
+  dir: string,
+  options: LoadBundleOptions<C>,
+): Promise<LoadedModelBundle<C>> {
   const { manifestSha256, bytes } = await readVerifiedFiles(dir, REQUIRED_BUNDLE_FILES);
   const metadata = parseJsonFile(dir, BUNDLE_FILES.metadata, bytes, bundleMetadataSchema);
   if (options.expectedKind && metadata.kind !== options.expectedKind) {
@@ -92,9 +98,14 @@ export async function loadModelBundle<C>(dir: string, options: LoadBundleOptions
   const scaler = parseJsonFile(dir, BUNDLE_FILES.scaler, bytes, scalerSchema);
   let calibration: C;
   try {
-    calibration = options.parseCalibration(JSON.parse((bytes.get(BUNDLE_FILES.calibration) as Buffer).toString('utf8')));
+    calibration = options.parseCalibration(
+      JSON.parse((bytes.get(BUNDLE_FILES.calibration) as Buffer).toString('utf8')),
+    );
   } catch (err) {
-    throw new BundleError('INVALID_FILE', `${join(dir, BUNDLE_FILES.calibration)} is invalid: ${(err as Error).message}`);
+    throw new BundleError(
+      'INVALID_FILE',
+      `${join(dir, BUNDLE_FILES.calibration)} is invalid: ${(err as Error).message}`,
+    );
   }
   const model = await tf.loadLayersModel(
     bytesLoadHandler(bytes.get(BUNDLE_FILES.model) as Buffer, bytes.get(BUNDLE_FILES.weights) as Buffer),

@@ -14,9 +14,13 @@ export function fileSaveHandler(dir: string): tf.io.IOHandler {
   return {
     save: async (artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> => {
       if (artifacts.modelTopology === undefined || artifacts.weightSpecs === undefined) {
-        throw new BundleError('INVALID_FILE', 'tfjs produced model artifacts without topology or weight specs');
+        throw new BundleError(
+          'INVALID_FILE',
+          'tfjs produced model artifacts without topology or weight specs',
+        );
       }
-      const weights = artifacts.weightData === undefined ? new ArrayBuffer(0) : joinWeightData(artifacts.weightData);
+      const weights =
+        artifacts.weightData === undefined ? new ArrayBuffer(0) : joinWeightData(artifacts.weightData);
       const modelJson: tf.io.ModelJSON = {
         modelTopology: artifacts.modelTopology,
         format: artifacts.format,
@@ -44,7 +48,12 @@ export function bytesLoadHandler(modelJsonBytes: Uint8Array, weightBytes: Uint8A
       } catch (err) {
         throw new BundleError('INVALID_FILE', `${BUNDLE_FILES.model} is not JSON: ${(err as Error).message}`);
       }
-      if (typeof json !== 'object' || json === null || !json.modelTopology || !Array.isArray(json.weightsManifest)) {
+      if (
+        typeof json !== 'object' ||
+        json === null ||
+        !json.modelTopology ||
+        !Array.isArray(json.weightsManifest)
+      ) {
         throw new BundleError(
           'INVALID_FILE',
           `${BUNDLE_FILES.model} must hold modelTopology and weightsManifest (a tfjs layers model)`,

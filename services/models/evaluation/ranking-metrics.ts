@@ -60,7 +60,11 @@ export function averagePrecision(scores: ArrayLike<number>, labels: ArrayLike<nu
   return ap;
 }
 
-function sortedIndices(scores: ArrayLike<number>, n: number, direction: 'ascending' | 'descending'): number[] {
+function sortedIndices(
+  scores: ArrayLike<number>,
+  n: number,
+  direction: 'ascending' | 'descending',
+): number[] {
   const order = Array.from({ length: n }, (_, i) => i);
   const sign = direction === 'ascending' ? 1 : -1;
   order.sort((a, b) => sign * ((scores[a] as number) - (scores[b] as number)));

@@ -22,7 +22,11 @@ export function quantileCoverage(quantiles: ArrayLike<number>, actual: ArrayLike
 }
 
 /** Mean pinball (quantile) loss max(tau * u, (tau - 1) * u) with u = actual - quantile. */
-export function meanPinballLoss(quantiles: ArrayLike<number>, actual: ArrayLike<number>, tau: number): number {
+export function meanPinballLoss(
+  quantiles: ArrayLike<number>,
+  actual: ArrayLike<number>,
+  tau: number,
+): number {
   const n = checkLengths(quantiles, actual);
   if (n === 0) return Number.NaN;
   let sum = 0;

@@ -89,7 +89,11 @@ export class ModelRegistry {
    * Adds a bundle: `write` fills a staging directory (it must create it, e.g. saveModelBundle),
    * which is then renamed into place, so a half-written bundle is never visible as a version.
    */
-  async publish(model: RegistryModel, version: string, write: (dir: string) => Promise<unknown>): Promise<string> {
+  async publish(
+    model: RegistryModel,
+    version: string,
+    write: (dir: string) => Promise<unknown>,
+  ): Promise<string> {
     const dir = this.bundleDir(model, version);
     if (await exists(dir)) {
       throw new RegistryError('VERSION_EXISTS', `${model} version ${version} already exists in ${this.root}`);
@@ -160,18 +164,20 @@ export class ModelRegistry {
     let closed = false;
     let checking = Promise.resolve();
     const check = () => {
-      checking = checking.then(async () => {
-        if (closed) return;
-        const v = await this.current(model).catch(() => last ?? null);
-        if (last === undefined) {
-          last = v;
-          return;
-        }
-        if (v !== last) {
-          last = v;
-          if (!closed) onChange(v);
-        }
-      }).catch(() => {});
+      checking = checking
+        .then(async () => {
+          if (closed) return;
+          const v = await this.current(model).catch(() => last ?? null);
+          if (last === undefined) {
+            last = v;
+            return;
+          }
+          if (v !== last) {
+            last = v;
+            if (!closed) onChange(v);
+          }
+        })
+        .catch(() => {});
     };
     check();
     const ready = checking;
@@ -256,7 +262,8 @@ async function exists(path: string): Promise<boolean> {
     await stat(path);
     return true;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return false;
     throw err;
   }
 }

@@ -129,7 +129,10 @@ export async function saveRiskBundle(
  * Loads a risk bundle for serving: checksums, feature lists against the pipeline's (pass null only
  * for inspection), calibration, and the model's input/output shapes against seqLen and the lists.
  */
-export async function loadRiskBundle(dir: string, expectedFeatures: FeatureLists | null): Promise<RiskBundle> {
+export async function loadRiskBundle(
+  dir: string,
+  expectedFeatures: FeatureLists | null,
+): Promise<RiskBundle> {
   const bundle = await loadModelBundle(dir, {
     expectedFeatures,
     expectedKind: 'RISK',
@@ -157,7 +160,10 @@ function assertRiskShapes(model: tf.LayersModel, seqLen: number, features: Featu
     [null, 1],
     [null, 2],
   ];
-  if (JSON.stringify(have) !== JSON.stringify(want) || JSON.stringify(outputs) !== JSON.stringify(wantOutputs)) {
+  if (
+    JSON.stringify(have) !== JSON.stringify(want) ||
+    JSON.stringify(outputs) !== JSON.stringify(wantOutputs)
+  ) {
     throw new BundleError(
       'SHAPE_MISMATCH',
       `risk model shapes do not match its metadata: inputs ${JSON.stringify(have)} (expected ${JSON.stringify(want)}), outputs ${JSON.stringify(outputs)} (expected ${JSON.stringify(wantOutputs)})`,

@@ -72,7 +72,8 @@ export function calibrateSeverities(
   }
   const order = SEVERITIES.map((sev) => {
     const rule = options.rules.find((r) => r.severity === sev);
-    if (!rule) throw new RangeError(`calibration rules must cover ${SEVERITIES.join(', ')}; ${sev} is missing`);
+    if (!rule)
+      throw new RangeError(`calibration rules must cover ${SEVERITIES.join(', ')}; ${sev} is missing`);
     return rule;
   });
   const sorted = Array.from(scores).sort((a, b) => b - a);
@@ -98,7 +99,8 @@ export function calibrateSeverities(
     let enter: number | undefined;
     let kind: SeverityThreshold['rule'] = 'precision';
     for (const point of curve) {
-      if (point.flagged >= options.minFlagged && point.precision >= rule.targetPrecision) enter = point.threshold;
+      if (point.flagged >= options.minFlagged && point.precision >= rule.targetPrecision)
+        enter = point.threshold;
     }
     if (enter === undefined) {
       kind = 'top-fraction';

@@ -79,6 +79,8 @@ export interface RiskDataset {
   labels: RiskLabelParams;
   /** Raw train-split distribution per feature, for drift checks. */
   trainingDistribution: FeatureDistribution[];
+  /** Problems worth telling whoever trains (e.g. features constant in the train split). */
+  warnings: string[];
 }
 
 export const DEFAULT_SCALER_CLIP = 5;
@@ -124,7 +126,13 @@ function writeSample(
   const s = scaler.sentiment.names.length;
   for (let l = 0; l < seqLen; l++) {
     const bar = (bars[t - seqLen + 1 + l] as JoinedBar).bar;
-    scaleInto(out.market, (i * seqLen + l) * f, marketVector(bar, scaler.market.names), scaler.market, scaler.clip);
+    scaleInto(
+      out.market,
+      (i * seqLen + l) * f,
+      marketVector(bar, scaler.market.names),
+      scaler.market,
+      scaler.clip,
+    );
   }
   const last = bars[t] as JoinedBar;
   scaleInto(out.macro, i * m, last.macro, scaler.macro, scaler.clip);
@@ -151,8 +159,10 @@ export function resolveSplitBoundaries(
     );
   }
   const times = [...new Set(barTimes)].sort((a, b) => a - b);
-  if (times.length < 3) throw new RangeError(`need at least 3 distinct bar times to split, got ${times.length}`);
-  const at = (q: number) => times[Math.min(times.length - 1, Math.max(1, Math.floor(times.length * q)))] as number;
+  if (times.length < 3)
+    throw new RangeError(`need at least 3 distinct bar times to split, got ${times.length}`);
+  const at = (q: number) =>
+    times[Math.min(times.length - 1, Math.max(1, Math.floor(times.length * q)))] as number;
   return { validationStart: at(trainFraction), testStart: at(trainFraction + validationFraction) };
 }
 
@@ -181,7 +191,8 @@ export function buildRiskDataset(series: readonly SymbolSeries[], options: RiskD
     checkSeries(s, features);
   }
   for (const h of holdout) {
-    if (!seen.has(h)) throw new RangeError(`holdout symbol ${h} is not in the data (have ${[...seen].join(', ')})`);
+    if (!seen.has(h))
+      throw new RangeError(`holdout symbol ${h} is not in the data (have ${[...seen].join(', ')})`);
   }
   const trainingSeries = series.filter((s) => !holdout.has(s.symbol));
   if (trainingSeries.length === 0) throw new RangeError('every symbol is held out: nothing left to train on');
@@ -206,7 +217,8 @@ export function buildRiskDataset(series: readonly SymbolSeries[], options: RiskD
       sentimentRows.push(jb.sentiment);
     }
   }
-  if (marketRows.length === 0) throw new RangeError('the train split has no bars: move the split boundaries later');
+  if (marketRows.length === 0)
+    throw new RangeError('the train split has no bars: move the split boundaries later');
   const scaler: ScalerParams = {
     market: fitFeatureScaling(features.market, marketRows),
     macro: fitFeatureScaling(features.macro, macroRows),
@@ -220,6 +232,15 @@ export function buildRiskDataset(series: readonly SymbolSeries[], options: RiskD
     ...features.sentiment.map((n, j) => describeDistribution('sentiment', n, column(sentimentRows, j))),
   ];
 
+  // A constant feature teaches the model nothing, and its input weights stay at their random
+  // initial values: if it varies in production, it feeds noise into the model.
+  const warnings = trainingDistribution
+    .filter((d) => d.count > 0 && d.std === 0)
+    .map(
+      (d) =>
+        `${d.group} feature ${d.name} is constant (${d.mean}) in the train split: the model cannot learn from it, and live values that differ will perturb its outputs`,
+    );
+
   const refs: Record<SplitName, SampleRef[]> = { train: [], validation: [], test: [], holdout: [] };
   for (const s of series) {
     const isHoldout = holdout.has(s.symbol);
@@ -232,7 +253,13 @@ export function buildRiskDataset(series: readonly SymbolSeries[], options: RiskD
       if (splitOf((s.bars[t + labels.horizon] as JoinedBar).bar.barEnd) !== split) continue;
       const label = seriesLabels[t];
       if (label == null) continue;
-      const ref = { series: s, t, event: label.event, vol: label.realizedVol, horizonReturn: label.horizonReturn };
+      const ref = {
+        series: s,
+        t,
+        event: label.event,
+        vol: label.realizedVol,
+        horizonReturn: label.horizonReturn,
+      };
       if (isHoldout) {
         if (split !== 'train') refs.holdout.push(ref);
       } else refs[split].push(ref);
@@ -284,6 +311,7 @@ export function buildRiskDataset(series: readonly SymbolSeries[], options: RiskD
     seqLen,
     labels,
     trainingDistribution,
+    warnings,
   };
 }
 

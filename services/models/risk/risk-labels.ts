@@ -30,7 +30,11 @@ type LabelInput = Pick<MarketBar, 'logReturn' | 'ewmaVol'>;
  * horizons are never labelled), sigma_t is not a positive number, or a return in the horizon is
  * not finite. Reads only bars t..t+H, so bars after t+H can never change it.
  */
-export function riskLabelAt(bars: readonly LabelInput[], t: number, params: RiskLabelParams): RiskLabel | null {
+export function riskLabelAt(
+  bars: readonly LabelInput[],
+  t: number,
+  params: RiskLabelParams,
+): RiskLabel | null {
   const { horizon, k } = params;
   if (!Number.isInteger(horizon) || horizon < 1) {
     throw new RangeError(`label horizon must be an integer >= 1, got ${horizon}`);

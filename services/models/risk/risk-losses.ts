@@ -16,7 +16,11 @@ export function eventPositiveWeight(positives: number, negatives: number, cap = 
  * Weighted binary cross-entropy: -mean(w * y * log(p) + (1 - y) * log(1 - p)).
  * yTrue and yPred have the same shape ([B] or [B, 1]).
  */
-export function weightedBinaryCrossEntropy(yTrue: tf.Tensor, yPred: tf.Tensor, positiveWeight: number): tf.Scalar {
+export function weightedBinaryCrossEntropy(
+  yTrue: tf.Tensor,
+  yPred: tf.Tensor,
+  positiveWeight: number,
+): tf.Scalar {
   return tf.tidy(() => {
     const y = yTrue.reshape([-1]);
     const p = yPred.reshape([-1]).clipByValue(EPS, 1 - EPS);
@@ -34,7 +38,11 @@ export function weightedBinaryCrossEntropy(yTrue: tf.Tensor, yPred: tf.Tensor, p
  */
 export function logHuberLoss(yTrue: tf.Tensor, yPred: tf.Tensor, delta = 1, floor = 1e-4): tf.Scalar {
   return tf.tidy(() => {
-    const d = yPred.reshape([-1]).add(floor).log().sub(yTrue.reshape([-1]).add(floor).log());
+    const d = yPred
+      .reshape([-1])
+      .add(floor)
+      .log()
+      .sub(yTrue.reshape([-1]).add(floor).log());
     const a = d.abs();
     const quadratic = a.minimum(delta);
     const linear = a.sub(quadratic);

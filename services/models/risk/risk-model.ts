@@ -168,7 +168,11 @@ export function buildRiskModel(spec: RiskModelSpec): tf.LayersModel {
   const q01 = tf.layers.add({ name: 'q01' }).apply([q05, negGap]) as tf.SymbolicTensor;
   const quantiles = tf.layers.concatenate({ name: 'quantiles' }).apply([q01, q05]) as tf.SymbolicTensor;
 
-  return tf.model({ name: 'risk_model', inputs: [market, macro, sentiment], outputs: [event, vol, quantiles] });
+  return tf.model({
+    name: 'risk_model',
+    inputs: [market, macro, sentiment],
+    outputs: [event, vol, quantiles],
+  });
 }
 
 /**

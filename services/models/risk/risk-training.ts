@@ -95,7 +95,8 @@ export async function trainRiskModel(
   const options: RiskTrainingOptions = { ...DEFAULT_RISK_TRAINING_OPTIONS, ...overrides };
   const { train, validation } = dataset;
   if (train.size === 0) throw new RangeError('the train split has no samples');
-  if (validation.size === 0) throw new RangeError('the validation split has no samples (early stopping needs it)');
+  if (validation.size === 0)
+    throw new RangeError('the validation split has no samples (early stopping needs it)');
 
   const started = Date.now();
   let positives = 0;
@@ -210,7 +211,10 @@ export async function trainRiskModel(
   const evaluation = {
     validation: evaluateRisk(validationPred, validation),
     test: evaluateRisk(predictRiskSplit(model, dataset.test), dataset.test),
-    holdout: dataset.holdout.size > 0 ? evaluateRisk(predictRiskSplit(model, dataset.holdout), dataset.holdout) : null,
+    holdout:
+      dataset.holdout.size > 0
+        ? evaluateRisk(predictRiskSplit(model, dataset.holdout), dataset.holdout)
+        : null,
   };
   const calibration = calibrateSeverities(validationPred.event, validation.event, options.calibration);
   progress({
@@ -297,7 +301,11 @@ function evaluateLoss(
     sums.vol += (values[1] as number) * idx.length;
     sums.quantiles += (values[2] as number) * idx.length;
   }
-  return { event: sums.event / split.size, vol: sums.vol / split.size, quantiles: sums.quantiles / split.size };
+  return {
+    event: sums.event / split.size,
+    vol: sums.vol / split.size,
+    quantiles: sums.quantiles / split.size,
+  };
 }
 
 /** Rescales the gradients when their global L2 norm exceeds clipNorm (call inside tf.tidy). */

@@ -44,7 +44,9 @@ export async function selectTfBackend(
 ): Promise<BackendSelection> {
   const load = deps.load ?? loadBackendPackage;
   const candidates =
-    preference === 'auto' ? [...BACKEND_ORDER] : [preference, ...BACKEND_ORDER.filter((b) => b !== preference)];
+    preference === 'auto'
+      ? [...BACKEND_ORDER]
+      : [preference, ...BACKEND_ORDER.filter((b) => b !== preference)];
   tf.enableProdMode();
   const attempts: BackendAttempt[] = [];
   for (const backend of candidates) {
@@ -64,7 +66,12 @@ export async function selectTfBackend(
   }
   const active = tf.getBackend();
   const wanted = candidates[0] as BackendName;
-  const selection: BackendSelection = { requested: preference, active, fellBack: active !== wanted, attempts };
+  const selection: BackendSelection = {
+    requested: preference,
+    active,
+    fellBack: active !== wanted,
+    attempts,
+  };
   report(selection, wanted, deps);
   return selection;
 }
@@ -79,7 +86,10 @@ function report(selection: BackendSelection, wanted: BackendName, deps: BackendS
       `TensorFlow.js backend ${wanted} unavailable; running on ${selection.active}`,
     );
   }
-  deps.logger?.info({ backend: selection.active, requested: selection.requested }, 'TensorFlow.js backend ready');
+  deps.logger?.info(
+    { backend: selection.active, requested: selection.requested },
+    'TensorFlow.js backend ready',
+  );
   if (deps.metrics) {
     const info = metric(
       deps.metrics,

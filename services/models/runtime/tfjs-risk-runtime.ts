@@ -13,7 +13,12 @@ export class TfjsRiskRuntime implements RiskRuntime {
   constructor(
     private readonly model: tf.LayersModel,
     modelVersion: string,
-    private readonly shape: { seqLen: number; marketWidth: number; macroWidth: number; sentimentWidth: number },
+    private readonly shape: {
+      seqLen: number;
+      marketWidth: number;
+      macroWidth: number;
+      sentimentWidth: number;
+    },
   ) {
     this.name = `tfjs-${tf.getBackend()}`;
     this.modelVersion = modelVersion;
@@ -70,7 +75,11 @@ export class TfjsRiskRuntime implements RiskRuntime {
       );
     }
     const sizes = [batch.market.length, batch.macro.length, batch.sentiment.length];
-    const wantSizes = [batch.size * s.seqLen * s.marketWidth, batch.size * s.macroWidth, batch.size * s.sentimentWidth];
+    const wantSizes = [
+      batch.size * s.seqLen * s.marketWidth,
+      batch.size * s.macroWidth,
+      batch.size * s.sentimentWidth,
+    ];
     if (sizes.some((g, i) => g !== wantSizes[i])) {
       throw new RangeError(
         `batch arrays hold [${sizes.join(', ')}] values, expected [${wantSizes.join(', ')}] for ${batch.size} sequences`,

@@ -4,7 +4,10 @@ import type { FeatureScaling } from '../../shared/contracts/scaler.js';
  * Mean and population standard deviation per column of row vectors (Welford, one pass), skipping
  * non-finite entries per column. A column with no finite value gets mean 0, std 1.
  */
-export function fitFeatureScaling(names: readonly string[], rows: Iterable<ArrayLike<number>>): FeatureScaling {
+export function fitFeatureScaling(
+  names: readonly string[],
+  rows: Iterable<ArrayLike<number>>,
+): FeatureScaling {
   const width = names.length;
   const count = new Float64Array(width);
   const mean = new Float64Array(width);

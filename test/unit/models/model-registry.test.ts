@@ -65,9 +65,15 @@ describe('ModelRegistry', () => {
     const second = await registry.promote('risk', 'risk-2', at(2000));
     expect(second.previousVersion).toBe('risk-1');
     expect(await registry.current('risk')).toBe('risk-2');
+    expect(await registry.versions('risk')).toEqual(['risk-1', 'risk-2']);
     expect(await readFile(join(root, 'risk', 'CURRENT'), 'utf8')).toBe('risk-2\n');
     // no temp files left behind by the atomic write
-    expect((await readdir(join(root, 'risk'))).sort()).toEqual(['CURRENT', 'history.jsonl', 'risk-1', 'risk-2']);
+    expect((await readdir(join(root, 'risk'))).sort()).toEqual([
+      'CURRENT',
+      'history.jsonl',
+      'risk-1',
+      'risk-2',
+    ]);
     expect((await registry.history('risk')).map((u) => [u.action, u.version])).toEqual([
       ['PROMOTE', 'risk-1'],
       ['PROMOTE', 'risk-2'],
@@ -131,7 +137,9 @@ describe('ModelRegistry', () => {
 describe('modelVersionName', () => {
   it('is model-UTC stamp-short commit', () => {
     const t = new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 678));
-    expect(modelVersionName('risk', t, '0123456789abcdef0123456789abcdef01234567')).toBe('risk-20240102-030405-0123456');
+    expect(modelVersionName('risk', t, '0123456789abcdef0123456789abcdef01234567')).toBe(
+      'risk-20240102-030405-0123456',
+    );
     expect(modelVersionName('risk', t, null)).toBe('risk-20240102-030405-nogit');
   });
 });

@@ -25,7 +25,13 @@ describe('createProgressReporter', () => {
   it('writes readable summary lines on a TTY', () => {
     const lines: string[] = [];
     const reporter = createProgressReporter({ tty: true, write: (l) => lines.push(l) });
-    reporter.onProgress({ kind: 'done', bestEpoch: 2, epochsRun: 4, bestValidationLoss: 0.123456, elapsedMs: 1500 });
+    reporter.onProgress({
+      kind: 'done',
+      bestEpoch: 2,
+      epochsRun: 4,
+      bestValidationLoss: 0.123456,
+      elapsedMs: 1500,
+    });
     expect(lines).toEqual(['done: best epoch 2 of 4, validation loss 0.1235, 1.5s\n']);
   });
 });

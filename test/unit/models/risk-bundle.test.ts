@@ -38,7 +38,13 @@ beforeAll(async () => {
   tf.enableProdMode();
   root = await mkdtemp(join(tmpdir(), 'bundle-test-'));
   bundleDir = join(root, 'risk-test-1');
-  trained = await trainRiskModel(dataset, { epochs: 1, lstmUnits: 4, contextUnits: 2, denseUnits: 4, seed: 3 });
+  trained = await trainRiskModel(dataset, {
+    epochs: 1,
+    lstmUnits: 4,
+    contextUnits: 2,
+    denseUnits: 4,
+    seed: 3,
+  });
   await saveRiskBundle(bundleDir, trained, dataset, { version: 'risk-test-1', createdAt: new Date(0), code });
 });
 afterAll(async () => {
@@ -101,7 +107,9 @@ describe('risk bundle', () => {
     const bundle = await loadRiskBundle(bundleDir, SYNTHETIC_FEATURES);
     expect(bundle.scaler).toEqual(dataset.scaler);
     expect(bundle.calibration).toEqual(trained.calibration);
-    expect(predictRiskSplit(bundle.model, dataset.test)).toEqual(predictRiskSplit(trained.model, dataset.test));
+    expect(predictRiskSplit(bundle.model, dataset.test)).toEqual(
+      predictRiskSplit(trained.model, dataset.test),
+    );
     bundle.model.dispose();
   });
 
@@ -139,7 +147,9 @@ describe('risk bundle', () => {
     expect(err).toBeInstanceOf(BundleError);
     expect((err as BundleError).code).toBe('CHECKSUM_MISMATCH');
     expect((err as Error).message).toContain(join(dir, 'scaler.json'));
-    expect((err as Error).message).toContain(`manifest expects sha256 ${manifest.files['scaler.json'].sha256}`);
+    expect((err as Error).message).toContain(
+      `manifest expects sha256 ${manifest.files['scaler.json'].sha256}`,
+    );
     expect((err as Error).message).toContain(`file has ${sha256Hex(tampered)}`);
   });
 
@@ -162,7 +172,9 @@ describe('risk bundle', () => {
   it('refuses a missing file and never overwrites a bundle', async () => {
     const dir = await copyBundle('incomplete');
     await rm(join(dir, 'weights.bin'));
-    await expect(loadRiskBundle(dir, SYNTHETIC_FEATURES)).rejects.toThrow(/bundle file missing: .*weights\.bin/);
+    await expect(loadRiskBundle(dir, SYNTHETIC_FEATURES)).rejects.toThrow(
+      /bundle file missing: .*weights\.bin/,
+    );
     await expect(
       saveRiskBundle(bundleDir, trained, dataset, { version: 'risk-test-1', createdAt: new Date(0), code }),
     ).rejects.toThrow(/already exists; bundles are never overwritten/);

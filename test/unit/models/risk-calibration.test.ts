@@ -9,7 +9,12 @@ import {
 const scores = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05];
 const labels = [1, 1, 0, 1, 0, 0, 1, 0, 0, 0];
 
-const options = (info: number, warning: number, critical: number, top = [0.5, 0.2, 0.1]): CalibrationOptions => ({
+const options = (
+  info: number,
+  warning: number,
+  critical: number,
+  top = [0.5, 0.2, 0.1],
+): CalibrationOptions => ({
   rules: [
     { severity: 'INFO', targetPrecision: info, topFraction: top[0]! },
     { severity: 'WARNING', targetPrecision: warning, topFraction: top[1]! },

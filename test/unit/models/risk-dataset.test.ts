@@ -13,7 +13,10 @@ import {
   syntheticJoinedBars,
 } from '../../fixtures/synthetic-joined-bars.js';
 
-const series = ['AAA', 'BBB', 'CCC'].map((symbol, i) => ({ symbol, bars: syntheticJoinedBars(symbol, 200, i + 1) }));
+const series = ['AAA', 'BBB', 'CCC'].map((symbol, i) => ({
+  symbol,
+  bars: syntheticJoinedBars(symbol, 200, i + 1),
+}));
 const validationStart = SYNTHETIC_START + 121 * DAY_MS;
 const testStart = SYNTHETIC_START + 161 * DAY_MS;
 const options: RiskDatasetOptions = {
@@ -77,6 +80,8 @@ describe('buildRiskDataset', () => {
       ...SYNTHETIC_FEATURES.macro.map((n) => `macro:${n}`),
       ...SYNTHETIC_FEATURES.sentiment.map((n) => `sentiment:${n}`),
     ]);
+    // imbalance and CPI.change are constant in the fixture: warned about
+    expect(ds.warnings.some((w) => w.startsWith('market feature imbalance is constant (0)'))).toBe(true);
     const logReturn = ds.trainingDistribution[0]!;
     expect(logReturn.count).toBe(3 * 120);
     expect(logReturn.fractions.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
@@ -87,7 +92,9 @@ describe('buildRiskDataset', () => {
     const t = 50;
     const before = sequenceFeatures(bars, t, 10, ds.scaler);
     const changed: JoinedBar[] = bars.map((jb, i) =>
-      i > t ? { bar: { ...jb.bar, logReturn: 1, ewmaVol: 1 }, macro: [9, 9, 9, 9], sentiment: [9, 9, 9, 9, 9] } : jb,
+      i > t
+        ? { bar: { ...jb.bar, logReturn: 1, ewmaVol: 1 }, macro: [9, 9, 9, 9], sentiment: [9, 9, 9, 9, 9] }
+        : jb,
     );
     expect(sequenceFeatures(changed, t, 10, ds.scaler)).toEqual(before);
   });

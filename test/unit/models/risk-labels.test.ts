@@ -5,14 +5,7 @@ import { riskLabelAt, riskLabels } from '../../../services/models/risk/risk-labe
 const bar = (logReturn: number, ewmaVol = 0.01) => ({ logReturn, ewmaVol });
 
 describe('riskLabelAt', () => {
-  const bars = [
-    bar(0, 0.01),
-    bar(0.01, 0.02),
-    bar(-0.02),
-    bar(-0.03),
-    bar(0.01),
-    bar(0.02),
-  ];
+  const bars = [bar(0, 0.01), bar(0.01, 0.02), bar(-0.02), bar(-0.03), bar(0.01), bar(0.02)];
   const params = { horizon: 3, k: 2 };
 
   it('labels an event when the cumulative return path crosses -k sigma sqrt(H)', () => {
@@ -44,7 +37,10 @@ describe('riskLabelAt', () => {
   });
 
   it('never depends on bars after t + H', () => {
-    const returns = fc.array(fc.double({ min: -0.1, max: 0.1, noNaN: true }), { minLength: 12, maxLength: 40 });
+    const returns = fc.array(fc.double({ min: -0.1, max: 0.1, noNaN: true }), {
+      minLength: 12,
+      maxLength: 40,
+    });
     fc.assert(
       fc.property(returns, fc.nat(), fc.double({ min: -1, max: 1, noNaN: true }), (rs, tSeed, noise) => {
         const series = rs.map((r, i) => bar(r, 0.005 + (i % 3) * 0.005));

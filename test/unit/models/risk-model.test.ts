@@ -40,9 +40,24 @@ describe('risk losses', () => {
 
   it('computes the pinball loss per quantile level', () => {
     // sample 1: u=-0.5 @0.1 -> 0.45, u=-1 @0.5 -> 0.5; sample 2: u=1 @0.1 -> 0.1, u=-1 @0.5 -> 0.5
-    const loss = pinballLoss(tf.tensor1d([0, 1]), tf.tensor2d([[0.5, 1], [0, 2]]), [0.1, 0.5]);
+    const loss = pinballLoss(
+      tf.tensor1d([0, 1]),
+      tf.tensor2d([
+        [0.5, 1],
+        [0, 2],
+      ]),
+      [0.1, 0.5],
+    );
     expect(value(loss)).toBeCloseTo(0.3875, 6);
-    const scaled = pinballLoss(tf.tensor1d([0, 1]), tf.tensor2d([[0.5, 1], [0, 2]]), [0.1, 0.5], 0.5);
+    const scaled = pinballLoss(
+      tf.tensor1d([0, 1]),
+      tf.tensor2d([
+        [0.5, 1],
+        [0, 2],
+      ]),
+      [0.1, 0.5],
+      0.5,
+    );
     expect(value(scaled)).toBeCloseTo(0.775, 6);
   });
 });
@@ -106,6 +121,8 @@ describe('buildRiskModel', () => {
   });
 
   it('rejects a zero-width input', () => {
-    expect(() => buildRiskModel({ ...spec, macroWidth: 0 })).toThrow(/macroWidth must be an integer >= 1, got 0/);
+    expect(() => buildRiskModel({ ...spec, macroWidth: 0 })).toThrow(
+      /macroWidth must be an integer >= 1, got 0/,
+    );
   });
 });

@@ -16,7 +16,10 @@ beforeAll(async () => {
 });
 
 const dataset = buildRiskDataset(
-  ['AAA', 'BBB', 'CCC', 'DDD'].map((symbol, i) => ({ symbol, bars: syntheticJoinedBars(symbol, 200, i + 11) })),
+  ['AAA', 'BBB', 'CCC', 'DDD'].map((symbol, i) => ({
+    symbol,
+    bars: syntheticJoinedBars(symbol, 200, i + 11),
+  })),
   {
     seqLen: 8,
     labels: { horizon: 5, k: 2 },
@@ -31,7 +34,12 @@ describe('trainRiskModel', () => {
   it('trains, reports progress, evaluates every split and calibrates on validation', async () => {
     const events: TrainingProgress[] = [];
     const trained = await trainRiskModel(dataset, tiny, (e) => events.push(e));
-    expect(events[0]).toMatchObject({ kind: 'start', model: 'risk', epochs: 2, trainSamples: dataset.train.size });
+    expect(events[0]).toMatchObject({
+      kind: 'start',
+      model: 'risk',
+      epochs: 2,
+      trainSamples: dataset.train.size,
+    });
     expect(events.filter((e) => e.kind === 'epoch')).toHaveLength(2);
     expect(events.filter((e) => e.kind === 'batch')).toHaveLength(2 * Math.ceil(dataset.train.size / 64));
     expect(events.at(-1)).toMatchObject({ kind: 'done', epochsRun: 2 });
@@ -40,7 +48,11 @@ describe('trainRiskModel', () => {
     expect(trained.evaluation.validation.samples).toBe(dataset.validation.size);
     expect(trained.evaluation.holdout?.samples).toBe(dataset.holdout.size);
     expect(trained.evaluation.test.q05Coverage).toBeGreaterThanOrEqual(0);
-    expect(trained.calibration.eventThresholds.map((t) => t.severity)).toEqual(['INFO', 'WARNING', 'CRITICAL']);
+    expect(trained.calibration.eventThresholds.map((t) => t.severity)).toEqual([
+      'INFO',
+      'WARNING',
+      'CRITICAL',
+    ]);
     expect(trained.calibration.validationSize).toBe(dataset.validation.size);
     trained.model.dispose();
   });
@@ -57,8 +69,10 @@ describe('trainRiskModel', () => {
   it('stops early when validation loss does not improve', async () => {
     const events: TrainingProgress[] = [];
     // A learning rate this small cannot beat minDelta: epoch 1 is the best, patience 1 stops after epoch 2.
-    const trained = await trainRiskModel(dataset, { ...tiny, epochs: 6, patience: 1, learningRate: 1e-9 }, (e) =>
-      events.push(e),
+    const trained = await trainRiskModel(
+      dataset,
+      { ...tiny, epochs: 6, patience: 1, learningRate: 1e-9 },
+      (e) => events.push(e),
     );
     expect(trained.epochsRun).toBe(2);
     expect(trained.bestEpoch).toBe(1);

@@ -47,12 +47,15 @@ describe('selectTfBackend', () => {
     expect(Array.from(tf.tensor1d([1, 2]).mul(3).dataSync())).toEqual([3, 6]);
   });
 
-  it.skipIf(hasTfjsNode)('auto prefers tfjs-node and reports the missing package in the attempt', async () => {
-    const selection = await selectTfBackend('auto');
-    expect(selection.attempts[0]).toMatchObject({ backend: 'tensorflow', ok: false });
-    expect(selection.attempts[0]?.error).toMatch(/tfjs-node/);
-    expect(selection.active).toBe('wasm');
-  });
+  it.skipIf(hasTfjsNode)(
+    'auto prefers tfjs-node and reports the missing package in the attempt',
+    async () => {
+      const selection = await selectTfBackend('auto');
+      expect(selection.attempts[0]).toMatchObject({ backend: 'tensorflow', ok: false });
+      expect(selection.attempts[0]?.error).toMatch(/tfjs-node/);
+      expect(selection.active).toBe('wasm');
+    },
+  );
 
   it('points setWasmPaths at the package dist directory', () => {
     expect(wasmDistDir()).toMatch(/@tensorflow\/tfjs-backend-wasm\/dist\/$/);
