@@ -1,3 +1,4 @@
+import type { FeatureContribution } from '../../shared/contracts/records.js';
 import type { SequenceBatch } from '../../shared/contracts/sequence-batch.js';
 
 /**
@@ -32,6 +33,17 @@ export interface RiskRuntime {
   /** Version of the bundle the runtime serves. */
   readonly modelVersion: string;
   predict(batch: SequenceBatch): Promise<RiskOutputs>;
+  /**
+   * The topK features contributing most (by absolute value) to the event probability of each of
+   * `rows`, largest first, keyed by row. Contributions are first-order: d p / d x times the scaled
+   * input x (0 = the training mean), market features summed over the L bars. `value` is the raw
+   * value from the batch's meta when present (the newest bar's for market features).
+   */
+  explainEvent(
+    batch: SequenceBatch,
+    rows: readonly number[],
+    topK: number,
+  ): Promise<Map<number, FeatureContribution[]>>;
   /** Frees the model's memory; predict must not be called afterwards. */
   dispose(): void;
 }
