@@ -153,3 +153,13 @@ export function classifySeverity(
   }
   return result;
 }
+
+/** Enter levels by severity (e.g. for the scorer's ladderFromThresholds(enter, calibration.hysteresis)). */
+export function severityEnterLevels(calibration: RiskCalibration): Record<Severity, number> {
+  const out = {} as Record<Severity, number>;
+  for (const t of calibration.eventThresholds) out[t.severity] = t.enter;
+  for (const s of SEVERITIES) {
+    if (out[s] === undefined) throw new RangeError(`calibration has no ${s} threshold`);
+  }
+  return out;
+}

@@ -3,6 +3,7 @@ import {
   type CalibrationOptions,
   calibrateSeverities,
   classifySeverity,
+  severityEnterLevels,
 } from '../../../services/models/risk/risk-calibration.js';
 
 // precision by threshold: .9 1/1, .8 2/2, .7 2/3, .6 3/4, .5 3/5, .4 3/6, .3 4/7, .2 4/8, .1 4/9, .05 4/10
@@ -37,6 +38,11 @@ describe('calibrateSeverities', () => {
     expect(cal.eventThresholds[1]!.validationRecall).toBe(0.75);
     expect(cal.eventThresholds[2]!.validationFlaggedRate).toBe(0.2);
     expect(cal).toMatchObject({ fittedOn: 'validation', validationSize: 10, validationPositives: 4 });
+  });
+
+  it('exposes the enter levels by severity', () => {
+    const cal = calibrateSeverities(scores, labels, options(0.5, 0.7, 0.95));
+    expect(severityEnterLevels(cal)).toEqual({ INFO: 0.2, WARNING: 0.6, CRITICAL: 0.8 });
   });
 
   it('requires minFlagged samples before trusting a precision', () => {

@@ -6,6 +6,7 @@ import { runTrainCommand, type TrainCommandOptions } from '../../../services/cli
 import { runCli } from '../../../services/cli/program.js';
 import { ModelRegistry } from '../../../services/models/registry/model-registry.js';
 import { loadRiskBundle } from '../../../services/models/risk/risk-bundle.js';
+import { loadServingRiskModel } from '../../../services/models/runtime/load-risk-runtime.js';
 import type { TrainingDataOptions } from '../../../services/models/training-data.js';
 import { SYNTHETIC_FEATURES, syntheticJoinedBars } from '../../fixtures/synthetic-joined-bars.js';
 
@@ -83,6 +84,14 @@ describe('train command', () => {
     expect(await registry.versions('risk')).toEqual([result.version, second.version]);
     const history = await readFile(join(out, 'risk', 'history.jsonl'), 'utf8');
     expect(history.trim().split('\n')).toHaveLength(1);
+
+    const serving = await loadServingRiskModel(registry, SYNTHETIC_FEATURES);
+    expect(serving.runtime.modelVersion).toBe(result.version);
+    expect(serving.calibration.eventThresholds).toHaveLength(3);
+    serving.runtime.dispose();
+    await expect(
+      loadServingRiskModel(new ModelRegistry(join(out, 'empty')), SYNTHETIC_FEATURES),
+    ).rejects.toThrow(/no current risk model in .*empty: train one/);
   });
 
   it('exits 2 on bad arguments', async () => {
