@@ -62,6 +62,7 @@ export function riskBundleMetadata(
       contextUnits: spec.contextUnits,
       denseUnits: spec.denseUnits,
       dropout: spec.dropout,
+      contextDropout: spec.contextDropout,
       l2: spec.l2,
       epochs: options.epochs,
       epochsRun: trained.epochsRun,

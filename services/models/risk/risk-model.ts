@@ -21,6 +21,12 @@ export interface RiskModelSpec {
   denseUnits: number;
   /** Dropout rate after the LSTM and after the shared dense layer. */
   dropout: number;
+  /**
+   * Dropout rate on the macro and sentiment inputs. These vectors change rarely (monthly
+   * releases) and can act as a fingerprint of the period, letting the model memorise
+   * period-specific event rates; dropping them out forces it to lean on the market sequence.
+   */
+  contextDropout: number;
   /** L2 penalty on every trainable kernel. */
   l2: number;
   /** Seeds every initializer and dropout layer (each gets seed + its own offset). */
@@ -46,6 +52,7 @@ export const DEFAULT_RISK_MODEL_SIZE = {
   contextUnits: 8,
   denseUnits: 32,
   dropout: 0.2,
+  contextDropout: 0.5,
   l2: 1e-4,
 } as const;
 
@@ -100,7 +107,11 @@ export function buildRiskModel(spec: RiskModelSpec): tf.LayersModel {
       kernelInitializer: glorot(),
       kernelRegularizer: l2(),
     })
-    .apply(macro) as tf.SymbolicTensor;
+    .apply(
+      tf.layers
+        .dropout({ rate: spec.contextDropout, seed: nextSeed(), name: 'macro_dropout' })
+        .apply(macro) as tf.SymbolicTensor,
+    ) as tf.SymbolicTensor;
   const sentimentOut = tf.layers
     .dense({
       units: spec.contextUnits,
@@ -109,7 +120,11 @@ export function buildRiskModel(spec: RiskModelSpec): tf.LayersModel {
       kernelInitializer: glorot(),
       kernelRegularizer: l2(),
     })
-    .apply(sentiment) as tf.SymbolicTensor;
+    .apply(
+      tf.layers
+        .dropout({ rate: spec.contextDropout, seed: nextSeed(), name: 'sentiment_dropout' })
+        .apply(sentiment) as tf.SymbolicTensor,
+    ) as tf.SymbolicTensor;
   const joined = tf.layers
     .concatenate({ name: 'joined' })
     .apply([lstmOut, macroOut, sentimentOut]) as tf.SymbolicTensor;

@@ -30,6 +30,7 @@ export interface RiskTrainingOptions {
   contextUnits: number;
   denseUnits: number;
   dropout: number;
+  contextDropout: number;
   l2: number;
   /** Cap on the event head's positive-class weight n_neg / n_pos. */
   positiveWeightCap: number;
@@ -112,6 +113,7 @@ export async function trainRiskModel(
     contextUnits: options.contextUnits,
     denseUnits: options.denseUnits,
     dropout: options.dropout,
+    contextDropout: options.contextDropout,
     l2: options.l2,
     seed: options.seed,
     init: headInit(train),

@@ -72,6 +72,7 @@ describe('buildRiskModel', () => {
     contextUnits: 4,
     denseUnits: 8,
     dropout: 0.1,
+    contextDropout: 0.5,
     l2: 1e-4,
     seed: 42,
     init: { volBias: softplusInverse(0.02), q05Bias: -0.04, gapBias: softplusInverse(0.02) },
