@@ -1,7 +1,8 @@
 /**
  * Risk model inference throughput (sequences/s) per TensorFlow.js backend, through the same
  * TfjsRiskRuntime the scorer uses: batches of B random sequences [B, L, F] + [B, M] + [B, S] at the
- * default model size. A bundle directory may be given to measure a trained model instead.
+ * default model size, plus the cost of explaining 32 rows of a batch (a gradient pass). A bundle
+ * directory may be given to measure a trained model instead.
  * Run: npx tsx bench/risk-runtime-throughput.ts [batch=256] [iterations=20] [backends=wasm,cpu] [bundleDir]
  */
 import * as tf from '@tensorflow/tfjs';
@@ -77,7 +78,16 @@ for (const backend of backends) {
     await runtime.predict(batch);
     times.push(performance.now() - t);
   }
+  const explainRows = Array.from({ length: Math.min(32, batchSize) }, (_, i) => i);
+  await runtime.explainEvent(batch, explainRows, 5);
+  const explainTimes: number[] = [];
+  for (let i = 0; i < Math.max(3, Math.floor(iterations / 4)); i++) {
+    const t = performance.now();
+    await runtime.explainEvent(batch, explainRows, 5);
+    explainTimes.push(performance.now() - t);
+  }
   runtime.dispose();
+  explainTimes.sort((a, b) => a - b);
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)] as number;
   results.push({
@@ -88,6 +98,7 @@ for (const backend of backends) {
     medianBatchMs: Number(median.toFixed(1)),
     sequencesPerSec: Math.round((batchSize / median) * 1000),
     minBatchMs: Number((times[0] as number).toFixed(1)),
+    explain32RowsMs: Number((explainTimes[Math.floor(explainTimes.length / 2)] as number).toFixed(1)),
     tensorsLeft: tf.memory().numTensors,
   });
 }
