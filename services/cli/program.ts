@@ -5,6 +5,7 @@ import { registerDetectCommand } from './commands/detect-command.js';
 import { registerNabCommand } from './commands/nab-command.js';
 import { registerReplayCommand } from './commands/replay-command.js';
 import { registerRunCommand } from './commands/run-command.js';
+import { registerTrainCommand } from './commands/train-command.js';
 import { readPackageVersion } from './package-version.js';
 import { UsageError } from './usage-error.js';
 
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerReplayCommand(program);
   registerDetectCommand(program);
   registerNabCommand(program);
+  registerTrainCommand(program);
   return program;
 }
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { influxConfig } from './influx-config.js';
 import { ingestConfig } from './ingest-config.js';
 import { kafkaConfig, topicsConfig } from './kafka-config.js';
+import { modelsConfig } from './models-config.js';
 import { logConfig, metricsConfig } from './observability-config.js';
 import { windowingConfig } from './windowing-config.js';
 
@@ -20,6 +21,7 @@ export const configSchema = z
     log: logConfig,
     ingest: ingestConfig,
     windowing: windowingConfig,
+    models: modelsConfig,
   })
   .strict();
 

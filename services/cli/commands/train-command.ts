@@ -1,0 +1,226 @@
+import type { Command } from 'commander';
+import type { BundleMetadata } from '../../models/bundle/bundle-schemas.js';
+import { type CodeVersion, currentCodeVersion } from '../../models/bundle/code-version.js';
+import { modelVersionName } from '../../models/bundle/version-name.js';
+import { ModelRegistry } from '../../models/registry/model-registry.js';
+import { riskBundleMetadata, saveRiskBundle } from '../../models/risk/risk-bundle.js';
+import { buildRiskDataset, type SplitSpec } from '../../models/risk/risk-dataset.js';
+import { DEFAULT_RISK_LABEL_PARAMS } from '../../models/risk/risk-labels.js';
+import { DEFAULT_RISK_TRAINING_OPTIONS, trainRiskModel } from '../../models/risk/risk-training.js';
+import { type BackendPreference, selectTfBackend } from '../../models/runtime/tf-backend.js';
+import { createProgressReporter } from '../../models/training/progress-reporter.js';
+import {
+  loadJoinedBarsForTraining,
+  type TrainingData,
+  type TrainingDataOptions,
+} from '../../models/training-data.js';
+import { UsageError } from '../usage-error.js';
+
+export interface TrainCommandOptions {
+  prices: string;
+  macro: string;
+  news?: string;
+  out: string;
+  epochs: number;
+  seed: number;
+  symbols?: string[];
+  holdoutSymbols?: string[];
+  seqLen: number;
+  horizon: number;
+  k: number;
+  lstmUnits: number;
+  batchSize: number;
+  patience: number;
+  validationStart?: string;
+  testStart?: string;
+  backend: BackendPreference;
+  promote: boolean;
+}
+
+export interface TrainCommandDeps {
+  /** Where the joined bars come from; the CLI reads CSVs, tests pass their own. */
+  loadData: (options: TrainingDataOptions) => Promise<TrainingData>;
+  now: () => Date;
+  code: () => CodeVersion;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  tty: boolean;
+}
+
+export interface TrainCommandResult {
+  version: string;
+  bundleDir: string;
+  promoted: boolean;
+  metrics: BundleMetadata['metrics'];
+}
+
+const defaults = DEFAULT_RISK_TRAINING_OPTIONS;
+
+export function registerTrainCommand(program: Command): void {
+  program
+    .command('train')
+    .description('train the risk model on historical data and publish a bundle to the model registry')
+    .requiredOption('--prices <dir>', 'directory of daily price CSVs (<SYMBOL>.csv)')
+    .requiredOption(
+      '--macro <dir>',
+      'directory of macro CSVs (vix-daily, cpi-us-monthly, sp500-shiller-monthly)',
+    )
+    .option('--news <file>', 'news file (the bundled tweets have no timestamps: sentiment stays 0)')
+    .requiredOption('--out <dir>', 'model registry root; the bundle goes to <dir>/risk/<version>/')
+    .option(
+      '--epochs <n>',
+      'maximum epochs (early stopping may end sooner)',
+      int('--epochs'),
+      defaults.epochs,
+    )
+    .option('--seed <n>', 'seed for initializers, dropout and shuffling', int('--seed'), defaults.seed)
+    .option('--symbols <symbols...>', 'train on these symbols only (space or comma separated)')
+    .option('--holdout-symbols <symbols...>', 'keep these symbols out of training; evaluate on them')
+    .option('--seq-len <n>', 'L: bars per input sequence', int('--seq-len'), 30)
+    .option('--horizon <n>', 'H: label horizon in bars', int('--horizon'), DEFAULT_RISK_LABEL_PARAMS.horizon)
+    .option('--k <x>', 'event threshold in sigma * sqrt(H)', num('--k'), DEFAULT_RISK_LABEL_PARAMS.k)
+    .option('--lstm-units <n>', 'LSTM units', int('--lstm-units'), defaults.lstmUnits)
+    .option('--batch-size <n>', 'training batch size', int('--batch-size'), defaults.batchSize)
+    .option('--patience <n>', 'early-stopping patience in epochs', int('--patience'), defaults.patience)
+    .option(
+      '--validation-start <date>',
+      'first bar date of the validation split (default: 70% of the bar dates)',
+    )
+    .option('--test-start <date>', 'first bar date of the test split (default: 85% of the bar dates)')
+    .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
+    .option('--promote', 'make the new version current (the first version always is)', false)
+    .action(async (opts: TrainCommandOptions) => {
+      await runTrainCommand(opts, {
+        loadData: loadJoinedBarsForTraining,
+        now: () => new Date(),
+        code: () => currentCodeVersion(),
+        stdout: (t) => process.stdout.write(t),
+        stderr: (t) => process.stderr.write(t),
+        tty: process.stderr.isTTY === true,
+      });
+    });
+}
+
+/** The train command without commander and process globals. */
+export async function runTrainCommand(
+  opts: TrainCommandOptions,
+  deps: TrainCommandDeps,
+): Promise<TrainCommandResult> {
+  if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(opts.backend)) {
+    throw new UsageError(`--backend must be auto, tensorflow, wasm or cpu, got ${opts.backend}`);
+  }
+  const symbols = splitList(opts.symbols);
+  const holdoutSymbols = splitList(opts.holdoutSymbols) ?? [];
+  const split = splitSpec(opts);
+  await selectTfBackend(opts.backend);
+
+  const data = await deps.loadData({
+    pricesDir: opts.prices,
+    macroDir: opts.macro,
+    newsFile: opts.news,
+    symbols: symbols ? [...new Set([...symbols, ...holdoutSymbols])] : undefined,
+  });
+  const dataset = buildRiskDataset(data.series, {
+    seqLen: opts.seqLen,
+    labels: { horizon: opts.horizon, k: opts.k },
+    features: data.features,
+    split,
+    holdoutSymbols,
+  });
+  for (const w of [...data.warnings, ...dataset.warnings]) deps.stderr(`warning: ${w}\n`);
+
+  const reporter = createProgressReporter({ tty: deps.tty, write: deps.stderr });
+  let trained: Awaited<ReturnType<typeof trainRiskModel>>;
+  try {
+    trained = await trainRiskModel(
+      dataset,
+      {
+        epochs: opts.epochs,
+        seed: opts.seed,
+        lstmUnits: opts.lstmUnits,
+        batchSize: opts.batchSize,
+        patience: opts.patience,
+      },
+      reporter.onProgress,
+    );
+  } finally {
+    reporter.close();
+  }
+
+  const createdAt = deps.now();
+  const code = deps.code();
+  const registry = new ModelRegistry(opts.out);
+  const version = modelVersionName('risk', createdAt, code.gitCommit);
+  const bundleDir = await registry.publish('risk', version, (dir) =>
+    saveRiskBundle(dir, trained, dataset, { version, createdAt, code }),
+  );
+  const metrics = riskBundleMetadata(trained, dataset, version, createdAt, code).metrics;
+  trained.model.dispose();
+  const promoted = opts.promote || (await registry.current('risk')) === null;
+  if (promoted) {
+    await registry.promote('risk', version, {
+      reason: opts.promote ? 'train --promote' : 'first risk model in the registry',
+      metrics,
+    });
+  }
+  const result: TrainCommandResult = { version, bundleDir, promoted, metrics };
+  deps.stdout(
+    `${JSON.stringify(
+      {
+        version,
+        bundleDir,
+        promoted,
+        evaluation: trained.evaluation,
+        calibration: trained.calibration.eventThresholds,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  return result;
+}
+
+function splitSpec(opts: TrainCommandOptions): SplitSpec {
+  if ((opts.validationStart === undefined) !== (opts.testStart === undefined)) {
+    throw new UsageError('--validation-start and --test-start go together');
+  }
+  if (opts.validationStart !== undefined && opts.testStart !== undefined) {
+    return {
+      validationStart: date('--validation-start', opts.validationStart),
+      testStart: date('--test-start', opts.testStart),
+    };
+  }
+  return { trainFraction: 0.7, validationFraction: 0.15 };
+}
+
+function date(flag: string, value: string): number {
+  const t = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+  if (!Number.isFinite(t)) throw new UsageError(`${flag} must be a date like 2016-01-04, got ${value}`);
+  return t;
+}
+
+function splitList(values: readonly string[] | undefined): string[] | undefined {
+  if (values === undefined) return undefined;
+  return values
+    .flatMap((v) => v.split(','))
+    .map((s) => s.trim().toUpperCase())
+    .filter((s) => s !== '');
+}
+
+function int(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1)
+      throw new UsageError(`${flag} must be a positive integer, got ${value}`);
+    return n;
+  };
+}
+
+function num(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!(Number.isFinite(n) && n > 0))
+      throw new UsageError(`${flag} must be a positive number, got ${value}`);
+    return n;
+  };
+}

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+/** features.json: the ordered feature lists the model's input columns correspond to. */
+export const featureListsSchema = z.object({
+  market: z.array(z.string()),
+  macro: z.array(z.string()),
+  sentiment: z.array(z.string()),
+});
+export type FeatureLists = z.infer<typeof featureListsSchema>;
+
+const featureScalingSchema = z
+  .object({ names: z.array(z.string()), mean: z.array(z.number()), std: z.array(z.number()) })
+  .refine((s) => s.mean.length === s.names.length && s.std.length === s.names.length, {
+    message: 'names, mean and std must have the same length',
+  });
+
+/** scaler.json: ScalerParams (services/shared/contracts/scaler.ts). */
+export const scalerSchema = z.object({
+  market: featureScalingSchema,
+  macro: featureScalingSchema,
+  sentiment: featureScalingSchema,
+  clip: z.number().positive(),
+});
+
+export const featureDistributionSchema = z.object({
+  group: z.enum(['market', 'macro', 'sentiment']),
+  name: z.string(),
+  count: z.number(),
+  mean: z.number(),
+  std: z.number(),
+  min: z.number(),
+  max: z.number(),
+  edges: z.array(z.number()),
+  fractions: z.array(z.number()),
+});
+
+/** metadata.json: what was trained, on what, how, and how well. */
+export const bundleMetadataSchema = z.object({
+  formatVersion: z.literal(1),
+  kind: z.enum(['RISK', 'ANOMALY']),
+  version: z.string().min(1),
+  /** ISO time the bundle was written. */
+  createdAt: z.string(),
+  seed: z.number().int(),
+  /** L: bars per input sequence the model expects. */
+  seqLen: z.number().int().positive(),
+  /** Label definition, e.g. { horizon: 5, k: 2 } for the risk model. */
+  label: z.record(z.string(), z.number()),
+  hyperparameters: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
+  data: z.object({
+    /** ISO times of the first and last bar used. */
+    from: z.string(),
+    to: z.string(),
+    symbols: z.array(z.string()),
+    holdoutSymbols: z.array(z.string()),
+    /** Split boundaries as ISO times, e.g. validationStart, testStart. */
+    boundaries: z.record(z.string(), z.string()),
+    /** Samples per split. */
+    samples: z.record(z.string(), z.number()),
+  }),
+  metrics: z.record(z.string(), z.number()),
+  code: z.object({ packageVersion: z.string(), gitCommit: z.string().nullable() }),
+  /** tfjs backend the model was trained on (results differ slightly between backends). */
+  trainedOn: z.string(),
+  trainingDistribution: z.array(featureDistributionSchema),
+});
+export type BundleMetadata = z.infer<typeof bundleMetadataSchema>;
