@@ -20,7 +20,9 @@ describe('ingest commands', () => {
   });
 
   it('registers the three consumers', () => {
-    expect(Object.keys(SERVICES)).toEqual(expect.arrayContaining(['ticks-consumer', 'macro-consumer', 'news-consumer']));
+    expect(Object.keys(SERVICES)).toEqual(
+      expect.arrayContaining(['ticks-consumer', 'macro-consumer', 'news-consumer']),
+    );
   });
 
   it('run refuses an unknown service with the list of known ones (exit 2)', async () => {
