@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../shared/config/config-error.js';
 import { registerConfigCommand } from './commands/config-command.js';
+import { registerDemoCommand } from './commands/demo-command.js';
 import { registerDetectCommand } from './commands/detect-command.js';
 import { registerNabCommand } from './commands/nab-command.js';
 import { registerReplayCommand } from './commands/replay-command.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerDetectCommand(program);
   registerNabCommand(program);
   registerTrainCommand(program);
+  registerDemoCommand(program);
   return program;
 }
 

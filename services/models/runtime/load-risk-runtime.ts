@@ -1,3 +1,4 @@
+import type { ScalerParams } from '../../shared/contracts/scaler.js';
 import type { BundleMetadata, FeatureLists } from '../bundle/bundle-schemas.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
 import { loadRiskBundle } from '../risk/risk-bundle.js';
@@ -7,6 +8,8 @@ import { createTfjsRiskRuntime, type TfjsRiskRuntime } from './tfjs-risk-runtime
 /** A risk model ready to serve, with what the scorer needs besides predictions. */
 export interface ServingRiskModel {
   runtime: TfjsRiskRuntime;
+  /** The bundle's scaler: the windowing stage scales with it so the model sees training's scale. */
+  scaler: ScalerParams;
   calibration: RiskCalibration;
   metadata: BundleMetadata;
   manifestSha256: string;
@@ -32,6 +35,7 @@ export async function loadServingRiskModel(
   const bundle = await loadRiskBundle(bundleDir, expectedFeatures);
   return {
     runtime: createTfjsRiskRuntime(bundle),
+    scaler: bundle.scaler,
     calibration: bundle.calibration,
     metadata: bundle.metadata,
     manifestSha256: bundle.manifestSha256,

@@ -4,6 +4,7 @@ import { ingestConfig } from './ingest-config.js';
 import { kafkaConfig, topicsConfig } from './kafka-config.js';
 import { modelsConfig } from './models-config.js';
 import { logConfig, metricsConfig } from './observability-config.js';
+import { scorerConfig } from './scorer-config.js';
 import { windowingConfig } from './windowing-config.js';
 
 /**
@@ -21,6 +22,7 @@ export const configSchema = z
     log: logConfig,
     ingest: ingestConfig,
     windowing: windowingConfig,
+    scorer: scorerConfig,
     models: modelsConfig,
   })
   .strict();
