@@ -1,8 +1,10 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import type { ScalerParams } from '../../shared/contracts/scaler.js';
+import { BUNDLE_FILES } from '../bundle/bundle-files.js';
+import { readVerifiedFiles, type VerifiedBundleFiles, writeManifest } from '../bundle/bundle-manifest.js';
 import type { TrackerParams } from './anomaly-tracker.js';
 import type { ForecasterSpec } from './forecaster-model.js';
 
@@ -10,6 +12,8 @@ export const ANOMALY_BUNDLE_FORMAT = 'risk-monitor.anomaly-bundle';
 export const ANOMALY_BUNDLE_FILE = 'anomaly-bundle.json';
 const MODEL_FILE = 'model.json';
 const WEIGHTS_FILE = 'weights.bin';
+/** Listed with their sha256 in manifest.json, the registry's mark of a complete bundle. */
+const ANOMALY_REQUIRED_FILES: readonly string[] = [ANOMALY_BUNDLE_FILE, MODEL_FILE, WEIGHTS_FILE];
 
 /**
  * Everything besides the weights that serving needs: the forecaster's shape and feature lists,
@@ -165,20 +169,24 @@ export async function saveAnomalyBundle(
   );
   writeFileSync(files[2] as string, joinWeights(saved.weightData));
   writeFileSync(files[0] as string, `${JSON.stringify(content, null, 2)}\n`);
-  return files;
+  await writeManifest(dir, ANOMALY_REQUIRED_FILES);
+  return [...files, join(dir, BUNDLE_FILES.manifest)];
 }
 
-/** Reads a bundle directory written by saveAnomalyBundle; validates the content. */
+/**
+ * Reads a bundle directory written by saveAnomalyBundle: every file is checked against the sha256
+ * in manifest.json before anything is parsed, then the content is validated.
+ */
 export async function loadAnomalyBundle(
   dir: string,
 ): Promise<{ content: AnomalyBundleContent; model: tf.LayersModel }> {
-  const read = (file: string): Buffer => {
-    try {
-      return readFileSync(join(dir, file));
-    } catch (err) {
-      throw new AnomalyBundleError(`cannot read ${join(dir, file)}: ${(err as Error).message}`);
-    }
-  };
+  let verified: VerifiedBundleFiles;
+  try {
+    verified = await readVerifiedFiles(dir, ANOMALY_REQUIRED_FILES);
+  } catch (err) {
+    throw new AnomalyBundleError(`anomaly bundle ${dir} refused: ${(err as Error).message}`);
+  }
+  const read = (file: string): Buffer => verified.bytes.get(file) as Buffer;
   let contentJson: unknown;
   let modelJson: {
     modelTopology?: object;

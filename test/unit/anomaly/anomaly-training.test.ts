@@ -16,6 +16,7 @@ import {
 } from '../../../services/models/anomaly/anomaly-training.js';
 import { ForecasterRuntime } from '../../../services/models/anomaly/forecaster-runtime.js';
 import { ensureTfBackend } from '../../../services/models/anomaly/tf-backend.js';
+import { writeManifest } from '../../../services/models/bundle/bundle-manifest.js';
 import { MARKET_FEATURES } from '../../../services/shared/contracts/feature-lists.js';
 import { joinedBars, sequenceBatch } from './anomaly-fixtures.js';
 
@@ -64,7 +65,12 @@ describe('trainAnomalyModel and the bundle', () => {
     expect(trained.content.spec.targetFeatures).toEqual([...MARKET_FEATURES]);
 
     const files = await saveAnomalyBundle(join(dir, 'b1'), trained.content, trained.model);
-    expect(files.map((f) => f.split('/').pop())).toEqual([ANOMALY_BUNDLE_FILE, 'model.json', 'weights.bin']);
+    expect(files.map((f) => f.split('/').pop())).toEqual([
+      ANOMALY_BUNDLE_FILE,
+      'model.json',
+      'weights.bin',
+      'manifest.json',
+    ]);
     const loaded = await loadAnomalyBundle(join(dir, 'b1'));
     expect(loaded.content).toEqual(trained.content);
 
@@ -94,15 +100,20 @@ describe('trainAnomalyModel and the bundle', () => {
     trained.model.dispose();
   });
 
-  it('refuses a bundle whose content does not validate', async () => {
+  it('refuses a modified bundle by its checksums, and content that does not validate', async () => {
     const trained = await trainAnomalyModel(bars, { ...options, epochs: 1 });
     await saveAnomalyBundle(join(dir, 'b2'), trained.content, trained.model);
     writeFileSync(
       join(dir, 'b2', ANOMALY_BUNDLE_FILE),
       JSON.stringify({ ...trained.content, formatVersion: 2 }),
     );
+    await expect(loadAnomalyBundle(join(dir, 'b2'))).rejects.toThrow(
+      /checksum mismatch for .*anomaly-bundle\.json/,
+    );
+    // Re-sealing the manifest gets past the checksums; the content check still refuses it.
+    await writeManifest(join(dir, 'b2'), [ANOMALY_BUNDLE_FILE, 'model.json', 'weights.bin']);
     await expect(loadAnomalyBundle(join(dir, 'b2'))).rejects.toThrow(AnomalyBundleError);
-    await expect(loadAnomalyBundle(join(dir, 'missing'))).rejects.toThrow(/cannot read/);
+    await expect(loadAnomalyBundle(join(dir, 'missing'))).rejects.toThrow(/bundle file missing/);
     trained.model.dispose();
   });
 });
