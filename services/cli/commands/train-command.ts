@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { saveAnomalyBundle } from '../../models/anomaly/anomaly-bundle.js';
+import { DEFAULT_ANOMALY_TRAINING, trainAnomalyModel } from '../../models/anomaly/anomaly-training.js';
 import type { BundleMetadata } from '../../models/bundle/bundle-schemas.js';
 import { type CodeVersion, currentCodeVersion } from '../../models/bundle/code-version.js';
 import { modelVersionName } from '../../models/bundle/version-name.js';
@@ -9,17 +11,13 @@ import { DEFAULT_RISK_LABEL_PARAMS } from '../../models/risk/risk-labels.js';
 import { DEFAULT_RISK_TRAINING_OPTIONS, trainRiskModel } from '../../models/risk/risk-training.js';
 import { type BackendPreference, selectTfBackend } from '../../models/runtime/tf-backend.js';
 import { createProgressReporter } from '../../models/training/progress-reporter.js';
-import {
-  loadJoinedBarsForTraining,
-  type TrainingData,
-  type TrainingDataOptions,
-} from '../../models/training-data.js';
+import { loadTrainingData, type TrainingData, type TrainingDataOptions } from '../../models/training-data.js';
 import { UsageError } from '../usage-error.js';
 
 export interface TrainCommandOptions {
   prices: string;
   macro: string;
-  news?: string;
+  news?: string[];
   out: string;
   epochs: number;
   seed: number;
@@ -35,6 +33,9 @@ export interface TrainCommandOptions {
   testStart?: string;
   backend: BackendPreference;
   promote: boolean;
+  /** Epochs of the anomaly forecaster, trained in the same run with the risk model's scaler. */
+  anomalyEpochs: number;
+  anomalyUnits: number;
 }
 
 export interface TrainCommandDeps {
@@ -52,6 +53,7 @@ export interface TrainCommandResult {
   bundleDir: string;
   promoted: boolean;
   metrics: BundleMetadata['metrics'];
+  anomaly: { version: string; bundleDir: string; promoted: boolean };
 }
 
 const defaults = DEFAULT_RISK_TRAINING_OPTIONS;
@@ -65,7 +67,10 @@ export function registerTrainCommand(program: Command): void {
       '--macro <dir>',
       'directory of macro CSVs (vix-daily, cpi-us-monthly, sp500-shiller-monthly)',
     )
-    .option('--news <file>', 'news file (the bundled tweets have no timestamps: sentiment stays 0)')
+    .option(
+      '--news <files...>',
+      'labelled tweet CSVs (text,label); they carry no timestamps, the replay assigns synthetic ones',
+    )
     .requiredOption('--out <dir>', 'model registry root; the bundle goes to <dir>/risk/<version>/')
     .option(
       '--epochs <n>',
@@ -76,7 +81,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--seed <n>', 'seed for initializers, dropout and shuffling', int('--seed'), defaults.seed)
     .option('--symbols <symbols...>', 'train on these symbols only (space or comma separated)')
     .option('--holdout-symbols <symbols...>', 'keep these symbols out of training; evaluate on them')
-    .option('--seq-len <n>', 'L: bars per input sequence', int('--seq-len'), 30)
+    .option('--seq-len <n>', 'L: bars per input sequence (the windowing default)', int('--seq-len'), 32)
     .option('--horizon <n>', 'H: label horizon in bars', int('--horizon'), DEFAULT_RISK_LABEL_PARAMS.horizon)
     .option('--k <x>', 'event threshold in sigma * sqrt(H)', num('--k'), DEFAULT_RISK_LABEL_PARAMS.k)
     .option('--lstm-units <n>', 'LSTM units', int('--lstm-units'), defaults.lstmUnits)
@@ -88,10 +93,22 @@ export function registerTrainCommand(program: Command): void {
     )
     .option('--test-start <date>', 'first bar date of the test split (default: 85% of the bar dates)')
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
-    .option('--promote', 'make the new version current (the first version always is)', false)
+    .option(
+      '--anomaly-epochs <n>',
+      'epochs of the anomaly forecaster',
+      int('--anomaly-epochs'),
+      DEFAULT_ANOMALY_TRAINING.epochs,
+    )
+    .option(
+      '--anomaly-units <n>',
+      'LSTM units of the anomaly forecaster',
+      int('--anomaly-units'),
+      DEFAULT_ANOMALY_TRAINING.units,
+    )
+    .option('--promote', 'make the new versions current (the first version always is)', false)
     .action(async (opts: TrainCommandOptions) => {
       await runTrainCommand(opts, {
-        loadData: loadJoinedBarsForTraining,
+        loadData: loadTrainingData,
         now: () => new Date(),
         code: () => currentCodeVersion(),
         stdout: (t) => process.stdout.write(t),
@@ -117,7 +134,7 @@ export async function runTrainCommand(
   const data = await deps.loadData({
     pricesDir: opts.prices,
     macroDir: opts.macro,
-    newsFile: opts.news,
+    newsFiles: splitFiles(opts.news),
     symbols: symbols ? [...new Set([...symbols, ...holdoutSymbols])] : undefined,
   });
   const dataset = buildRiskDataset(data.series, {
@@ -156,14 +173,52 @@ export async function runTrainCommand(
   );
   const metrics = riskBundleMetadata(trained, dataset, version, createdAt, code).metrics;
   trained.model.dispose();
+
+  // The scorer feeds both models the same scaled windows, so the forecaster is trained with the
+  // risk model's scaler and window length, on the training symbols' bars before the test split.
+  const anomalyVersion = modelVersionName('anomaly', createdAt, code.gitCommit);
+  const anomalyBars = data.series
+    .filter((s) => !holdoutSymbols.includes(s.symbol))
+    .flatMap((s) => s.bars.filter((b) => b.bar.barEnd < dataset.boundaries.testStart));
+  deps.stderr(`training the anomaly forecaster on ${anomalyBars.length} bars\n`);
+  const anomaly = await trainAnomalyModel(anomalyBars, {
+    ...DEFAULT_ANOMALY_TRAINING,
+    seqLen: opts.seqLen,
+    units: opts.anomalyUnits,
+    epochs: opts.anomalyEpochs,
+    seed: opts.seed,
+    scaler: dataset.scaler,
+    macroNames: data.features.macro,
+    version: anomalyVersion,
+    now: () => createdAt.getTime(),
+  });
+  const anomalyDir = await registry.publish('anomaly', anomalyVersion, (dir) =>
+    saveAnomalyBundle(dir, anomaly.content, anomaly.model),
+  );
+  anomaly.model.dispose();
+
+  // Risk and anomaly bundles of one run share their scaler; promote them as a pair.
   const promoted = opts.promote || (await registry.current('risk')) === null;
+  const anomalyPromoted = opts.promote || (await registry.current('anomaly')) === null;
   if (promoted) {
     await registry.promote('risk', version, {
       reason: opts.promote ? 'train --promote' : 'first risk model in the registry',
       metrics,
     });
   }
-  const result: TrainCommandResult = { version, bundleDir, promoted, metrics };
+  if (anomalyPromoted) {
+    await registry.promote('anomaly', anomalyVersion, {
+      reason: opts.promote ? 'train --promote' : 'first anomaly model in the registry',
+      metrics: anomaly.content.metrics,
+    });
+  }
+  const result: TrainCommandResult = {
+    version,
+    bundleDir,
+    promoted,
+    metrics,
+    anomaly: { version: anomalyVersion, bundleDir: anomalyDir, promoted: anomalyPromoted },
+  };
   deps.stdout(
     `${JSON.stringify(
       {
@@ -172,6 +227,7 @@ export async function runTrainCommand(
         promoted,
         evaluation: trained.evaluation,
         calibration: trained.calibration.eventThresholds,
+        anomaly: { ...result.anomaly, metrics: anomaly.content.metrics },
       },
       null,
       2,
@@ -197,6 +253,10 @@ function date(flag: string, value: string): number {
   const t = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
   if (!Number.isFinite(t)) throw new UsageError(`${flag} must be a date like 2016-01-04, got ${value}`);
   return t;
+}
+
+function splitFiles(values: readonly string[] | undefined): string[] {
+  return (values ?? []).flatMap((v) => v.split(',')).filter((f) => f.trim() !== '');
 }
 
 function splitList(values: readonly string[] | undefined): string[] | undefined {

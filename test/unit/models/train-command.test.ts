@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTrainCommand, type TrainCommandOptions } from '../../../services/cli/commands/train-command.js';
 import { runCli } from '../../../services/cli/program.js';
+import { loadAnomalyBundle } from '../../../services/models/anomaly/anomaly-bundle.js';
 import { ModelRegistry } from '../../../services/models/registry/model-registry.js';
 import { loadRiskBundle } from '../../../services/models/risk/risk-bundle.js';
 import { loadServingRiskModel } from '../../../services/models/runtime/load-risk-runtime.js';
@@ -32,6 +33,8 @@ const opts = (over: Partial<TrainCommandOptions> = {}): TrainCommandOptions => (
   patience: 2,
   backend: 'cpu',
   promote: false,
+  anomalyEpochs: 1,
+  anomalyUnits: 4,
   holdoutSymbols: ['ccc'],
   ...over,
 });
@@ -65,6 +68,12 @@ describe('train command', () => {
     expect(result.promoted).toBe(true);
     const registry = new ModelRegistry(out);
     expect(await registry.current('risk')).toBe(result.version);
+    // The anomaly forecaster of the same run is published and promoted with it, same scaler.
+    expect(result.anomaly).toMatchObject({ version: 'anomaly-20240506-070809-abcdef0', promoted: true });
+    expect(await registry.current('anomaly')).toBe(result.anomaly.version);
+    const anomaly = await loadAnomalyBundle(result.anomaly.bundleDir);
+    expect(anomaly.content.spec.seqLen).toBe(6);
+    anomaly.model.dispose();
     const bundle = await loadRiskBundle(result.bundleDir, SYNTHETIC_FEATURES);
     expect(bundle.metadata.data.holdoutSymbols).toEqual(['CCC']);
     expect(bundle.metadata.hyperparameters.epochs).toBe(1);
@@ -73,6 +82,7 @@ describe('train command', () => {
     expect(stderr.join('')).toContain('warning: news has no timestamps');
     const progress = stderr.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { kind: string });
     expect(progress.map((p) => p.kind)).toEqual(['start', 'epoch', 'done']);
+    expect(stderr.join('')).toMatch(/training the anomaly forecaster on \d+ bars/);
 
     // A second version is published but not promoted without --promote.
     const second = await runTrainCommand(opts(), {
@@ -80,7 +90,9 @@ describe('train command', () => {
       now: () => new Date(Date.UTC(2024, 4, 6, 7, 9, 0)),
     });
     expect(second.promoted).toBe(false);
+    expect(second.anomaly.promoted).toBe(false);
     expect(await registry.current('risk')).toBe(result.version);
+    expect(await registry.current('anomaly')).toBe(result.anomaly.version);
     expect(await registry.versions('risk')).toEqual([result.version, second.version]);
     const history = await readFile(join(out, 'risk', 'history.jsonl'), 'utf8');
     expect(history.trim().split('\n')).toHaveLength(1);
