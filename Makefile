@@ -58,5 +58,12 @@ services-down: ## stop what services-up started (by PID)
 services-status:
 	bash $(SERVICES) status
 
+DEMO_DATA := services/demo/data
+TRAIN_ARGS ?= --holdout-symbols AMZN,BAC,CVX,KO,PFE,WMT --seed 42
+train: setup ## retrain the committed bundles (risk + anomaly, one run, same scaler) on the demo data and promote them
+	node dist/services/cli/bin.js train --prices $(DEMO_DATA)/market/daily --macro $(DEMO_DATA)/macro \
+	  --news $(DEMO_DATA)/news/twitter-financial-news-train.csv $(DEMO_DATA)/news/twitter-financial-news-valid.csv \
+	  --out deploy/models/registry --promote $(TRAIN_ARGS)
+
 clean:
 	rm -rf dist .run

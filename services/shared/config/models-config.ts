@@ -1,4 +1,9 @@
+import { join } from 'node:path';
 import { z } from 'zod';
+import { PACKAGE_ROOT } from '../project-paths.js';
+
+/** The committed registry with the bundles trained on the demo data (`make train` rebuilds it). */
+export const DEFAULT_REGISTRY_DIR = join(PACKAGE_ROOT, 'deploy', 'models', 'registry');
 
 export const modelsConfig = z
   .object({
@@ -7,8 +12,11 @@ export const modelsConfig = z
      * cpu; naming one forces it first (falling back, with a warning and a metric, if it cannot start).
      */
     backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
-    /** Model registry root: <registryDir>/<model>/<version>/ plus <registryDir>/<model>/CURRENT. */
-    registryDir: z.string().min(1).default('models/registry'),
+    /**
+     * Model registry root: <registryDir>/<model>/<version>/ plus <registryDir>/<model>/CURRENT.
+     * The default is absolute so the CLI serves the committed bundles from any working directory.
+     */
+    registryDir: z.string().min(1).default(DEFAULT_REGISTRY_DIR),
     /** Poll interval for CURRENT pointer changes (fs.watch fires sooner where it works). */
     watchPollMs: z.number().int().positive().default(2_000),
   })
