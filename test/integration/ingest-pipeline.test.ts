@@ -6,7 +6,7 @@ import { loadConfig } from '../../services/shared/config/load-config.js';
 import { createKafkaTransport, type KafkaTransport } from '../../services/shared/kafka/kafka-transport.js';
 import { createLogger } from '../../services/shared/logging/logger.js';
 import { runIngestAccountingScenario } from '../scenarios/ingest-accounting-scenario.js';
-import { createTopic, testKafkaConfig, uniqueName } from './support/kafka-fixtures.js';
+import { createTopic, namespacedTopics, testKafkaConfig, uniqueName } from './support/kafka-fixtures.js';
 
 const env = inject('integrationEnv');
 
@@ -17,15 +17,7 @@ describe(`ingest services against ${env.description}`, () => {
   const groupIdPrefix = uniqueName('ingest-group');
   const kafka = testKafkaConfig(env, { groupIdPrefix });
   // ticks and news are co-partitioned (same count): a symbol's ticks and its news share a partition number.
-  const topics = {
-    ticks: { name: `${ns}.market.ticks`, partitions: 2 },
-    news: { name: `${ns}.news.sentiment`, partitions: 2 },
-    macro: { name: `${ns}.macro.indicators`, partitions: 1 },
-    featuresMarket: { name: `${ns}.risk.features.market`, partitions: 2 },
-    featuresSentiment: { name: `${ns}.risk.features.sentiment`, partitions: 2 },
-    featuresMacro: { name: `${ns}.risk.features.macro`, partitions: 1 },
-    dlq: { name: `${ns}.risk.dlq`, partitions: 1 },
-  };
+  const topics = namespacedTopics(ns);
 
   beforeAll(async () => {
     const logger = createLogger('ingest-it', {

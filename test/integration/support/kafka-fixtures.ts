@@ -85,3 +85,24 @@ export async function brokerCommitted(
   const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
   return new Map((entry?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
 }
+
+/**
+ * Every topic role under a run's namespace, small enough for the mock: the symbol-keyed topics
+ * (co-partitioned, so the same count) get 2 partitions, the global and control topics 1.
+ */
+export function namespacedTopics(ns: string) {
+  const t = (suffix: string, partitions: number) => ({ name: `${ns}.${suffix}`, partitions });
+  return {
+    ticks: t('market.ticks', 2),
+    news: t('news.sentiment', 2),
+    macro: t('macro.indicators', 1),
+    featuresMarket: t('risk.features.market', 2),
+    featuresSentiment: t('risk.features.sentiment', 2),
+    featuresMacro: t('risk.features.macro', 1),
+    scores: t('risk.scores', 2),
+    alerts: t('risk.alerts', 2),
+    anomalyAlerts: t('anomaly.alerts', 2),
+    dlq: t('risk.dlq', 1),
+    modelUpdates: t('risk.model-updates', 1),
+  };
+}
