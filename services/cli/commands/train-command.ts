@@ -181,17 +181,24 @@ export async function runTrainCommand(
     .filter((s) => !holdoutSymbols.includes(s.symbol))
     .flatMap((s) => s.bars.filter((b) => b.bar.barEnd < dataset.boundaries.testStart));
   deps.stderr(`training the anomaly forecaster on ${anomalyBars.length} bars\n`);
-  const anomaly = await trainAnomalyModel(anomalyBars, {
-    ...DEFAULT_ANOMALY_TRAINING,
-    seqLen: opts.seqLen,
-    units: opts.anomalyUnits,
-    epochs: opts.anomalyEpochs,
-    seed: opts.seed,
-    scaler: dataset.scaler,
-    macroNames: data.features.macro,
-    version: anomalyVersion,
-    now: () => createdAt.getTime(),
-  });
+  const anomalyReporter = createProgressReporter({ tty: deps.tty, write: deps.stderr });
+  let anomaly: Awaited<ReturnType<typeof trainAnomalyModel>>;
+  try {
+    anomaly = await trainAnomalyModel(anomalyBars, {
+      ...DEFAULT_ANOMALY_TRAINING,
+      seqLen: opts.seqLen,
+      units: opts.anomalyUnits,
+      epochs: opts.anomalyEpochs,
+      seed: opts.seed,
+      scaler: dataset.scaler,
+      macroNames: data.features.macro,
+      version: anomalyVersion,
+      now: () => createdAt.getTime(),
+      onProgress: anomalyReporter.onProgress,
+    });
+  } finally {
+    anomalyReporter.close();
+  }
   const anomalyDir = await registry.publish('anomaly', anomalyVersion, (dir) =>
     saveAnomalyBundle(dir, anomaly.content, anomaly.model),
   );

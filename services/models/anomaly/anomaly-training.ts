@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { ScalerParams } from '../../shared/contracts/scaler.js';
 import type { JoinedBar } from '../../shared/contracts/sequence-batch.js';
+import type { ProgressCallback } from '../training/training-progress.js';
 import { ANOMALY_BUNDLE_FORMAT, type AnomalyBundleContent } from './anomaly-bundle.js';
 import { buildAnomalyDataset } from './anomaly-dataset.js';
 import { type AnomalyEvaluation, evaluateAnomalyModel } from './anomaly-evaluation.js';
@@ -28,6 +29,8 @@ export interface AnomalyTrainingOptions {
   tracker: TrackerParams;
   version: string;
   now: () => number;
+  /** Batch and epoch progress of the forecaster fit. */
+  onProgress?: ProgressCallback | undefined;
 }
 
 export const DEFAULT_ANOMALY_TRAINING: Omit<AnomalyTrainingOptions, 'version' | 'now'> = {
@@ -97,6 +100,7 @@ export async function trainAnomalyModel(
     batchSize: options.batchSize,
     learningRate: options.learningRate,
     seed: options.seed,
+    onProgress: options.onProgress,
   });
   const validation = {
     ...dataset.validation,

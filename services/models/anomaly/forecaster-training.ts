@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { SeededRandom } from '../training/seeded-random.js';
+import type { ProgressCallback } from '../training/training-progress.js';
 import { type ForecasterSpec, toResidualTargets } from './forecaster-model.js';
 
 export interface ForecasterFitOptions {
@@ -9,6 +10,8 @@ export interface ForecasterFitOptions {
   learningRate: number;
   /** Seeds the per-epoch shuffles. */
   seed: number;
+  /** Batch and epoch progress (training has no validation pass here: validationLoss is NaN). */
+  onProgress?: ProgressCallback | undefined;
 }
 
 export const DEFAULT_FIT_OPTIONS: ForecasterFitOptions = {
@@ -63,6 +66,8 @@ export async function fitForecaster(
   const xb = new Float32Array(batchSize * rowSize);
   const yb = new Float32Array(batchSize * fout);
   const losses: number[] = [];
+  const batchesPerEpoch = Math.ceil(n / batchSize);
+  const started = Date.now();
   for (let epoch = 0; epoch < options.epochs; epoch++) {
     rng.shuffle(order);
     let sum = 0;
@@ -77,15 +82,27 @@ export async function fitForecaster(
       const x = tf.tensor3d(xb.subarray(0, size * rowSize), [size, spec.seqLen, fin]);
       const y = tf.tensor2d(yb.subarray(0, size * fout), [size, fout]);
       try {
-        const loss = await model.trainOnBatch(x, y);
-        sum += Array.isArray(loss) ? (loss[0] as number) : loss;
+        const result = await model.trainOnBatch(x, y);
+        const loss = Array.isArray(result) ? (result[0] as number) : result;
+        sum += loss;
         batches++;
+        options.onProgress?.({ kind: 'batch', epoch: epoch + 1, batch: batches, batchesPerEpoch, loss });
       } finally {
         x.dispose();
         y.dispose();
       }
     }
     losses.push(sum / Math.max(1, batches));
+    options.onProgress?.({
+      kind: 'epoch',
+      epoch: epoch + 1,
+      epochs: options.epochs,
+      trainLoss: losses[epoch] as number,
+      validationLoss: Number.NaN,
+      validationParts: {},
+      improved: false,
+      elapsedMs: Date.now() - started,
+    });
   }
   return losses;
 }

@@ -18,6 +18,13 @@ export interface ProgressReporter {
  * Reports training progress for people (one cli-progress bar per epoch plus a summary line per
  * epoch) or for machines (JSON lines with every event except per-batch ones).
  */
+/** Trainers without a validation pass report NaN: say nothing rather than "NaN". */
+function validationText(event: Extract<TrainingProgress, { kind: 'epoch' }>): string {
+  if (Number.isNaN(event.validationLoss)) return '';
+  const parts = Object.entries(event.validationParts).map(([k, v]) => `${k} ${round(v)}`);
+  return ` validation ${round(event.validationLoss)}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;
+}
+
 export function createProgressReporter(options: ProgressReporterOptions): ProgressReporter {
   if (!options.tty) {
     return {
@@ -57,11 +64,7 @@ export function createProgressReporter(options: ProgressReporterOptions): Progre
       case 'epoch':
         stop();
         options.write(
-          `epoch ${event.epoch}/${event.epochs}: train ${round(event.trainLoss)} validation ${round(event.validationLoss)} (${Object.entries(
-            event.validationParts,
-          )
-            .map(([k, v]) => `${k} ${round(v)}`)
-            .join(', ')})${event.improved ? ' *' : ''} ${(event.elapsedMs / 1000).toFixed(1)}s\n`,
+          `epoch ${event.epoch}/${event.epochs}: train ${round(event.trainLoss)}${validationText(event)}${event.improved ? ' *' : ''} ${(event.elapsedMs / 1000).toFixed(1)}s\n`,
         );
         return;
       case 'early-stop':

@@ -81,7 +81,8 @@ describe('train command', () => {
     expect(JSON.parse(stdout.join(''))).toMatchObject({ version: result.version, promoted: true });
     expect(stderr.join('')).toContain('warning: news has no timestamps');
     const progress = stderr.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { kind: string });
-    expect(progress.map((p) => p.kind)).toEqual(['start', 'epoch', 'done']);
+    // The risk model's run, then the forecaster's epoch (one each here).
+    expect(progress.map((p) => p.kind)).toEqual(['start', 'epoch', 'done', 'epoch']);
     expect(stderr.join('')).toMatch(/training the anomaly forecaster on \d+ bars/);
 
     // A second version is published but not promoted without --promote.
