@@ -80,6 +80,7 @@ export function alertPolicy(options: AlertPolicyOptions): OperatorFunction<Score
             severity: Severity,
             value: number,
             threshold: number,
+            explanation: RiskAlert['explanation'] = item.riskExplanation,
           ) => {
             const id = alertId(meta.symbol, type, meta.barTime, score.modelVersion);
             const why = gate(`${meta.symbol}|${type}`, id, meta.barTime, severity);
@@ -94,7 +95,7 @@ export function alertPolicy(options: AlertPolicyOptions): OperatorFunction<Score
               threshold,
               modelVersion: score.modelVersion,
               symbols: [],
-              explanation: item.riskExplanation,
+              explanation,
               macroContext: meta.macro,
               sentimentContext: meta.sentiment,
               createdAt: options.now(),
@@ -114,7 +115,17 @@ export function alertPolicy(options: AlertPolicyOptions): OperatorFunction<Score
             const var1 = prev.var99 / scale;
             if (meta.lastBar.logReturn < var1) {
               const severity: Severity = meta.lastBar.logReturn < prev.es99 / scale ? 'CRITICAL' : 'WARNING';
-              riskAlert('VAR_BREACH', severity, meta.lastBar.logReturn, var1);
+              // The breach itself leads the explanation: the realised return and how far past
+              // the VaR it went; the model's drivers follow when they were computed for this bar.
+              const breach = {
+                feature: 'logReturn',
+                value: meta.lastBar.logReturn,
+                contribution: meta.lastBar.logReturn - var1,
+              };
+              riskAlert('VAR_BREACH', severity, meta.lastBar.logReturn, var1, [
+                breach,
+                ...item.riskExplanation.filter((c) => c.feature !== 'logReturn'),
+              ]);
             }
           }
           prevVar.set(meta.symbol, { var99: score.var99, es99: score.es99 });

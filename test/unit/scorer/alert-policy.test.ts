@@ -118,6 +118,24 @@ describe('alertPolicy', () => {
     });
   });
 
+  it('explains a VaR breach by the realised return and its excess over the VaR', () => {
+    newScheduler().run(({ cold, expectObservable }) => {
+      const input = cold('a-b|', {
+        a: [item({ barTime: 1 })],
+        b: [item({ barTime: 2, logReturn: -0.06 })],
+      });
+      expectObservable(
+        input.pipe(
+          alertPolicy(options()),
+          map((e) => e.riskAlerts.map((a) => a.explanation[0])),
+        ),
+      ).toBe('a-b|', {
+        a: [],
+        b: [{ feature: 'logReturn', value: -0.06, contribution: expect.closeTo(-0.01, 12) }],
+      });
+    });
+  });
+
   it('raises anomaly alerts with their explanation and context, and carries every ack', () => {
     newScheduler().run(({ cold, expectObservable }) => {
       const input = cold('a|', { a: [item({ anomaly: 0.95, symbol: 'MSFT' }), item({ symbol: 'IBM' })] });
