@@ -48,7 +48,8 @@ interface Held {
  * the bar's market partition. A stream passes when its watermark (largest event time seen) is
  * beyond barEnd or when it has been silent for joinIdleMs (idle, not late). Waiting is bounded by
  * joinMaxWaitMs and joinMaxHeld; a bar released by either bound is joined with what is known and
- * counted in risk_windowing_join_incomplete_total. Bars of one symbol leave in arrival order.
+ * counted in risk_windowing_join_incomplete_total. Bars leave in arrival order within a symbol,
+ * and interleaved in arrival order across symbols.
  *
  * Sentiment and macro records are acked as soon as they are folded into state (the topics can
  * rebuild it); bars carry their ack downstream.
@@ -131,13 +132,17 @@ export function asOfJoin(options: AsOfJoinOptions): OperatorFunction<FeatureEven
 
       const release = () => {
         const now = scheduler.now();
-        for (const q of pending.values()) {
-          while (q.length > 0) {
-            const h = q[0] as Held;
-            if (ready(h.ev, now)) releaseHead(q, now);
-            else if (bootstrapped && now - h.arrivedAt >= joinMaxWaitMs) releaseHead(q, now, 'max_wait');
-            else break;
-          }
+        // Across symbols in arrival order: when a lagging stream catches up, a partition's bars
+        // leave interleaved as they came, not one symbol's months before the next symbol's, which
+        // would run the partition's event clock ahead and evict the later symbol's window as idle.
+        // Within a symbol only its queue head may leave, so its bars stay in order.
+        for (let i = arrivalsHead; i < arrivals.length; i++) {
+          const h = arrivals[i] as Held;
+          if (h.done) continue;
+          const q = pending.get(h.ev.bar.symbol);
+          if (q?.[0] !== h) continue;
+          if (ready(h.ev, now)) releaseHead(q, now);
+          else if (bootstrapped && now - h.arrivedAt >= joinMaxWaitMs) releaseHead(q, now, 'max_wait');
         }
         stats.joinPending = held;
         arm(now);
@@ -194,7 +199,8 @@ export function asOfJoin(options: AsOfJoinOptions): OperatorFunction<FeatureEven
         if (barEnd > (lastBar.get(symbol)?.end ?? Number.NEGATIVE_INFINITY))
           lastBar.set(symbol, { end: barEnd, partition: ev.partition });
         let q = pending.get(symbol);
-        if (!q && ready(ev, now)) emit(ev, 0);
+        // With bars held, even a ready bar queues behind them (release keeps arrival order).
+        if (held === 0 && ready(ev, now)) emit(ev, 0);
         else {
           if (!q) {
             q = [];

@@ -140,6 +140,30 @@ describe('asOfJoin (marbles)', () => {
     });
   });
 
+  it('releases held bars of several symbols interleaved in arrival order when their stream catches up', () => {
+    const ts = newScheduler();
+    const metrics = new WindowingMetrics();
+    ts.run(({ cold, expectObservable }) => {
+      // A and X share a partition; their bars wait for its sentiment, which then jumps past all of
+      // them. Symbol by symbol (A's bars, then X's) would run the partition's event clock ahead of X.
+      const src = cold<FeatureEvent>('n w a x b y 4ms s', {
+        ...ahead,
+        a: barEv(makeBar('A', 20)),
+        x: barEv(makeBar('X', 20)),
+        b: barEv(makeBar('A', 40)),
+        y: barEv(makeBar('X', 40)),
+        s: sentEv(makeSentiment('Z', 100, 0)),
+      });
+      const out = src.pipe(asOfJoin(options(ts, metrics)), map(describeOut));
+      expectObservable(out).toBe('10ms (wxyz)', {
+        w: 'A@20 s=0.0000 m=0',
+        x: 'X@20 s=0.0000 m=0',
+        y: 'A@40 s=0.0000 m=0',
+        z: 'X@40 s=0.0000 m=0',
+      });
+    });
+  });
+
   it('drops held bars of revoked partitions without acking them, and passes the change on', () => {
     const ts = newScheduler();
     const metrics = new WindowingMetrics();
