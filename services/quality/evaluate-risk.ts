@@ -56,6 +56,14 @@ export interface RiskQualityReport {
 /** Everything else worth printing: what was evaluated, on what, and how thresholds were set. */
 export interface RiskEvaluationDetails {
   modelVersion: string;
+  /** The bundle's training set-up, so a report can say what was evaluated. */
+  bundle: {
+    trainedSymbols: string[];
+    heldOutSymbols: string[];
+    boundaries: Record<string, string>;
+    trainedOn: string;
+    createdAt: string;
+  };
   cutoff: string;
   symbols: string[];
   unseenSymbols: string[];
@@ -175,6 +183,13 @@ export async function evaluateRisk(
     report,
     details: {
       modelVersion: metadata.version,
+      bundle: {
+        trainedSymbols: metadata.data.symbols,
+        heldOutSymbols: metadata.data.holdoutSymbols,
+        boundaries: metadata.data.boundaries,
+        trainedOn: metadata.trainedOn,
+        createdAt: metadata.createdAt,
+      },
       cutoff: cutoffIso ?? '',
       symbols,
       unseenSymbols: symbols.filter((s) => !trained.has(s)),

@@ -153,7 +153,7 @@ export async function runEvaluateRiskCommand(
     }
     await mkdir(dirname(resolve(opts.json)), { recursive: true });
     await writeFile(opts.json, `${JSON.stringify(result.report, nanToNull, 2)}\n`);
-    deps.stdout(`${JSON.stringify({ json: opts.json, ...result.details }, nanToNull, 2)}\n`);
+    deps.stdout(`${JSON.stringify({ json: opts.json, bundleDir, ...result.details }, nanToNull, 2)}\n`);
     return result;
   } finally {
     runtime.dispose();

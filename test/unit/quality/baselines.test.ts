@@ -33,7 +33,7 @@ function withDifferentFuture(bars: Map<string, JoinedBar[]>, cutoff: number): Ma
   );
 }
 
-const fitters = {
+const fitBaseline = {
   ewmaVol: fitEwmaVolBaseline,
   logistic: fitLogisticBaseline,
   forest: (ctx: BaselineContext, fit: Parameters<typeof fitLogisticBaseline>[1]) =>
@@ -50,7 +50,7 @@ const fitters = {
 describe('walk-forward split', () => {
   it('fit samples end their label horizon before the cutoff; evaluation starts at it', () => {
     const bars = history();
-    const cutoff = (bars.get('AAA')?.[CUTOFF_BAR] as JoinedBar).bar.barEnd;
+    const cutoff = ((bars.get('AAA') as JoinedBar[])[CUTOFF_BAR] as JoinedBar).bar.barEnd;
     const split = walkForwardSplit(bars, { cutoff, seqLen, labels });
     for (const s of split.fit) {
       const list = bars.get(s.symbol) as JoinedBar[];
@@ -67,7 +67,7 @@ describe('walk-forward split', () => {
 
 describe('baselines are fitted on pre-cutoff data only', () => {
   const bars = history();
-  const cutoff = (bars.get('AAA')?.[CUTOFF_BAR] as JoinedBar).bar.barEnd;
+  const cutoff = ((bars.get('AAA') as JoinedBar[])[CUTOFF_BAR] as JoinedBar).bar.barEnd;
   const changed = withDifferentFuture(bars, cutoff);
   const a = walkForwardSplit(bars, { cutoff, seqLen, labels });
   const b = walkForwardSplit(changed, { cutoff, seqLen, labels });
@@ -77,12 +77,12 @@ describe('baselines are fitted on pre-cutoff data only', () => {
     expect(b.evaluate).not.toEqual(a.evaluate);
   });
 
-  for (const [name, fit] of Object.entries(fitters)) {
+  for (const [name, fitOne] of Object.entries(fitBaseline)) {
     it(`${name}: changing post-cutoff bars changes neither the fitted parameters nor fit-period scores`, () => {
       const ctxA: BaselineContext = { bars, labels, marketFeatures: SYNTHETIC_FEATURES.market };
       const ctxB: BaselineContext = { bars: changed, labels, marketFeatures: SYNTHETIC_FEATURES.market };
-      const fa = fit(ctxA, a.fit);
-      const fb = fit(ctxB, b.fit);
+      const fa = fitOne(ctxA, a.fit);
+      const fb = fitOne(ctxB, b.fit);
       expect(fb.params).toEqual(fa.params);
       expect(Array.from(fb.score(b.fit))).toEqual(Array.from(fa.score(a.fit)));
       const scores = fa.score(a.evaluate);
