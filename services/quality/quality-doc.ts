@@ -99,6 +99,8 @@ export interface QualityDocInput {
   trainingCommand?: string;
   /** A ROC-AUC lead over the best baseline smaller than this is not "a clear margin". */
   clearMargin: number;
+  /** Hand-written findings (markdown) appended under "Findings and gaps". */
+  notes?: string;
 }
 
 const f3 = (x: number | null) => (x === null ? 'n/a' : x.toFixed(3));
@@ -299,6 +301,7 @@ export function renderQualityDoc(input: QualityDocInput): string {
     '  test rejects even a correct model; Kupiec is the coverage test to read. Basel zone for VaR99:',
     '  exceptions scaled to 250 observations, 0-4 green, 5-9 yellow, 10+ red.',
     '',
+    ...(input.notes ? ['## Findings and gaps', '', input.notes.trim(), ''] : []),
   ];
   return `${lines.join('\n')}\n`;
 }

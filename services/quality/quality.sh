@@ -48,4 +48,6 @@ if [[ -n "$HELD_OUT" ]]; then
   DOC_ARGS+=(--holdout-command "$EVAL_TEXT --symbols $HELD_OUT --json $OUT/risk-holdout.json")
 fi
 [[ -n "${QUALITY_TRAINING_COMMAND:-}" ]] && DOC_ARGS+=(--training-command "$QUALITY_TRAINING_COMMAND")
+# Hand-written findings that the numbers alone do not say (keep them in step with the numbers).
+[[ -f services/quality/quality-notes.md ]] && DOC_ARGS+=(--notes services/quality/quality-notes.md)
 npx tsx services/quality/write-quality-doc.ts "${DOC_ARGS[@]}"

@@ -2,6 +2,7 @@
  * Renders docs/quality.md from the JSON the quality run wrote (services/quality/quality.sh):
  *   tsx services/quality/write-quality-doc.ts --dir .run/quality --out docs/quality.md \
  *     --nab-command "..." [--holdout-command "..."] --all-command "..." [--training-command "..."]
+ *     [--notes services/quality/quality-notes.md]
  * Expects <dir>/nab/nab-summary.json, <dir>/risk-all.json + risk-all.details.json and, when a
  * holdout command is given, <dir>/risk-holdout.json + risk-holdout.details.json.
  */
@@ -36,6 +37,7 @@ function main(): void {
       'all-command': { type: 'string' },
       'training-command': { type: 'string' },
       'clear-margin': { type: 'string', default: '0.02' },
+      notes: { type: 'string' },
     },
   });
   const dir = values.dir;
@@ -66,6 +68,7 @@ function main(): void {
     ],
     ...(values['training-command'] ? { trainingCommand: values['training-command'] } : {}),
     clearMargin,
+    ...(values.notes ? { notes: readFileSync(values.notes, 'utf8') } : {}),
   });
   writeFileSync(values.out, doc);
   process.stderr.write(`wrote ${values.out}\n`);
