@@ -163,7 +163,7 @@ function riskSection(run: RiskRun, clearMargin: number): string[] {
       details.unseenSymbols.length > 0 ? details.unseenSymbols.join(', ') : 'none'
     }. Period ${report.period[0]} .. ${report.period[1]}, **n = ${report.n}** scored sequences, ${events} event labels (${pct(
       report.n > 0 ? events / report.n : null,
-    )}) in ${details.model.episodes} episodes. Baselines fitted on ${details.fitSamples} samples whose label horizon ends before ${details.cutoff.slice(0, 10)}.`,
+    )}) in ${details.model.episodes} episodes. Baselines fitted on ${details.fitSamples} samples of these tickers whose label horizon ends before ${details.cutoff.slice(0, 10)}.`,
     '',
     `**Verdict.** ${verdict(run, clearMargin)}`,
     '',
