@@ -3,6 +3,7 @@ import { ConfigError } from '../shared/config/config-error.js';
 import { registerConfigCommand } from './commands/config-command.js';
 import { registerDemoCommand } from './commands/demo-command.js';
 import { registerDetectCommand } from './commands/detect-command.js';
+import { registerEvaluateCommand } from './commands/evaluate-command.js';
 import { registerNabCommand } from './commands/nab-command.js';
 import { registerReplayCommand } from './commands/replay-command.js';
 import { registerRunCommand } from './commands/run-command.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerDetectCommand(program);
   registerNabCommand(program);
   registerTrainCommand(program);
+  registerEvaluateCommand(program);
   registerDemoCommand(program);
   return program;
 }

@@ -1,0 +1,277 @@
+import type { BundleMetadata } from '../models/bundle/bundle-schemas.js';
+import type { RiskCalibration } from '../models/risk/risk-calibration.js';
+import { sequenceFeatures } from '../models/risk/risk-dataset.js';
+import type { RiskLabelParams } from '../models/risk/risk-labels.js';
+import type { RiskRuntime } from '../models/runtime/risk-runtime.js';
+import type { ScalerParams } from '../shared/contracts/scaler.js';
+import type { JoinedBar, SequenceBatch } from '../shared/contracts/sequence-batch.js';
+import type { BaselineContext, FittedBaseline } from './baselines/baseline.js';
+import { thresholdForRate } from './baselines/baseline.js';
+import { fitEwmaVolBaseline } from './baselines/ewma-vol-baseline.js';
+import {
+  DEFAULT_FOREST_OPTIONS,
+  type ForestOptions,
+  fitForestBaseline,
+} from './baselines/forest-baseline.js';
+import { fitLogisticBaseline } from './baselines/logistic-baseline.js';
+import { type ScorerDetails, type ScorerMetrics, scorerMetrics } from './scorer-metrics.js';
+import { type BaselZone, backtestVar, baselZone, type VarBacktest } from './var-backtest.js';
+import { indicesBySymbol, type LabelledSample, walkForwardSplit } from './walk-forward.js';
+
+/** The bundle under evaluation, loaded for serving (never fitted here). */
+export interface RiskModelUnderTest {
+  metadata: BundleMetadata;
+  scaler: ScalerParams;
+  calibration: RiskCalibration;
+  runtime: RiskRuntime;
+}
+
+export type EvaluationProgress =
+  | { kind: 'stage'; stage: string; detail?: Record<string, number | string> }
+  | { kind: 'batch'; done: number; total: number };
+
+export interface EvaluateRiskOptions {
+  forest?: Partial<ForestOptions>;
+  /** Sequences per model call. */
+  batchSize?: number;
+  onProgress?: (event: EvaluationProgress) => void;
+}
+
+export interface VarSummary {
+  exceedanceRate: number;
+  kupiecP: number;
+  christoffersenP: number;
+}
+
+/** The JSON `evaluate risk` writes: exactly these keys (docs/quality.md). */
+export interface RiskQualityReport {
+  model: ScorerMetrics;
+  baselines: Record<string, ScorerMetrics>;
+  var: { var95: VarSummary; var99: VarSummary & { baselZone: BaselZone } };
+  n: number;
+  /** First and last trading day (bar date, yyyy-mm-dd) of the scored samples. */
+  period: [string, string];
+}
+
+/** Everything else worth printing: what was evaluated, on what, and how thresholds were set. */
+export interface RiskEvaluationDetails {
+  modelVersion: string;
+  /** The bundle's training set-up, so a report can say what was evaluated. */
+  bundle: {
+    trainedSymbols: string[];
+    heldOutSymbols: string[];
+    boundaries: Record<string, string>;
+    trainedOn: string;
+    createdAt: string;
+  };
+  cutoff: string;
+  symbols: string[];
+  unseenSymbols: string[];
+  fitSamples: number;
+  evaluationEvents: number;
+  model: ScorerDetails;
+  baselines: Record<string, ScorerDetails & { params: Record<string, number | string> }>;
+  var95: VarBacktest;
+  var99: VarBacktest;
+}
+
+export interface RiskEvaluation {
+  report: RiskQualityReport;
+  details: RiskEvaluationDetails;
+}
+
+/** Thrown when the data cannot support the evaluation (nothing after the cutoff, nothing before it). */
+export class EvaluationDataError extends Error {
+  override readonly name = 'EvaluationDataError';
+}
+
+/**
+ * Walk-forward evaluation of a risk bundle on joined bars (from buildFeatureHistory): the model
+ * scores every labelled bar from the bundle's validation end (its test start) on, without being
+ * fitted; three baselines are fitted on the same bars' labelled samples whose horizon ends before
+ * that date, and scored on the same samples as the model.
+ */
+export async function evaluateRisk(
+  bars: ReadonlyMap<string, readonly JoinedBar[]>,
+  bundle: RiskModelUnderTest,
+  options: EvaluateRiskOptions = {},
+): Promise<RiskEvaluation> {
+  const progress = options.onProgress ?? (() => {});
+  const { metadata } = bundle;
+  const cutoffIso = metadata.data.boundaries.testStart;
+  const cutoff = cutoffIso === undefined ? Number.NaN : Date.parse(cutoffIso);
+  if (!Number.isFinite(cutoff)) {
+    throw new EvaluationDataError(
+      `bundle ${metadata.version} has no usable data.boundaries.testStart (the validation end), got ${String(cutoffIso)}`,
+    );
+  }
+  const labels = labelParams(metadata);
+  const split = walkForwardSplit(bars, { cutoff, seqLen: metadata.seqLen, labels });
+  const { fit, evaluate } = split;
+  if (evaluate.length === 0) {
+    throw new EvaluationDataError(
+      `no labelled bar on or after the bundle's validation end ${cutoffIso}: the data must extend past it by more than ${labels.horizon} bars`,
+    );
+  }
+  if (fit.length === 0) {
+    throw new EvaluationDataError(
+      `no labelled bar before the bundle's validation end ${cutoffIso}: the baselines have nothing to fit on`,
+    );
+  }
+  const symbols = [...new Set(evaluate.map((s) => s.symbol))].sort();
+  progress({
+    kind: 'stage',
+    stage: 'split',
+    detail: { cutoff: cutoffIso ?? '', fit: fit.length, evaluate: evaluate.length, symbols: symbols.length },
+  });
+
+  const warning = bundle.calibration.eventThresholds.find((t) => t.severity === 'WARNING');
+  if (warning === undefined) throw new EvaluationDataError('the bundle calibration has no WARNING threshold');
+
+  progress({ kind: 'stage', stage: 'model' });
+  const model = await scoreModel(bars, bundle, evaluate, options.batchSize ?? 512, progress);
+  const modelScored = scorerMetrics(evaluate, model.event, warning.enter, labels.horizon);
+
+  const ctx: BaselineContext = { bars, labels, marketFeatures: bundle.scaler.market.names };
+  const fitters: [string, () => FittedBaseline][] = [
+    ['ewmaVol', () => fitEwmaVolBaseline(ctx, fit)],
+    ['logistic', () => fitLogisticBaseline(ctx, fit)],
+    ['forest', () => fitForestBaseline(ctx, fit, { ...DEFAULT_FOREST_OPTIONS, ...options.forest })],
+  ];
+  const baselines: Record<string, ScorerMetrics> = {};
+  const baselineDetails: RiskEvaluationDetails['baselines'] = {};
+  for (const [name, fitBaseline] of fitters) {
+    progress({ kind: 'stage', stage: `fit ${name}` });
+    const fitted = fitBaseline();
+    // Same alert rate as the model's WARNING level on its validation split, chosen on fit-period scores.
+    const threshold = thresholdForRate(fitted.score(fit), warning.validationFlaggedRate);
+    const scored = scorerMetrics(evaluate, fitted.score(evaluate), threshold, labels.horizon);
+    baselines[name] = scored.metrics;
+    baselineDetails[name] = { ...scored.details, params: fitted.params };
+  }
+
+  progress({ kind: 'stage', stage: 'var backtest' });
+  const groups = indicesBySymbol(evaluate);
+  const outcome = (idx: number[]) => idx.map((i) => (evaluate[i] as LabelledSample).horizonReturn);
+  const var95 = backtestVar(
+    groups.map((idx) => ({ outcome: outcome(idx), var: idx.map((i) => model.var95[i] as number) })),
+    0.05,
+  );
+  const var99 = backtestVar(
+    groups.map((idx) => ({ outcome: outcome(idx), var: idx.map((i) => model.var99[i] as number) })),
+    0.01,
+  );
+  const summary = (b: VarBacktest): VarSummary => ({
+    exceedanceRate: b.exceedanceRate,
+    kupiecP: b.kupiecP,
+    christoffersenP: b.christoffersenP,
+  });
+
+  const times = evaluate.map((s) => s.barEnd);
+  const report: RiskQualityReport = {
+    model: modelScored.metrics,
+    baselines,
+    var: {
+      var95: summary(var95),
+      var99: { ...summary(var99), baselZone: baselZone(var99.n, var99.exceedances) },
+    },
+    n: evaluate.length,
+    period: [tradingDay(bars, evaluate, Math.min(...times)), tradingDay(bars, evaluate, Math.max(...times))],
+  };
+  const trained = new Set([...metadata.data.symbols]);
+  return {
+    report,
+    details: {
+      modelVersion: metadata.version,
+      bundle: {
+        trainedSymbols: metadata.data.symbols,
+        heldOutSymbols: metadata.data.holdoutSymbols,
+        boundaries: metadata.data.boundaries,
+        trainedOn: metadata.trainedOn,
+        createdAt: metadata.createdAt,
+      },
+      cutoff: cutoffIso ?? '',
+      symbols,
+      unseenSymbols: symbols.filter((s) => !trained.has(s)),
+      fitSamples: fit.length,
+      evaluationEvents: evaluate.filter((s) => s.event === 1).length,
+      model: modelScored.details,
+      baselines: baselineDetails,
+      var95,
+      var99,
+    },
+  };
+}
+
+function labelParams(metadata: BundleMetadata): RiskLabelParams {
+  const { horizon, k } = metadata.label;
+  if (
+    !(
+      typeof horizon === 'number' &&
+      Number.isInteger(horizon) &&
+      horizon >= 1 &&
+      typeof k === 'number' &&
+      k > 0
+    )
+  ) {
+    throw new EvaluationDataError(
+      `bundle ${metadata.version} label must have an integer horizon >= 1 and k > 0, got ${JSON.stringify(metadata.label)}`,
+    );
+  }
+  return { horizon, k };
+}
+
+/** The model's event probability and VaRs for every sample, in sample order, batch by batch. */
+async function scoreModel(
+  bars: ReadonlyMap<string, readonly JoinedBar[]>,
+  bundle: RiskModelUnderTest,
+  samples: readonly LabelledSample[],
+  batchSize: number,
+  progress: (e: EvaluationProgress) => void,
+): Promise<{ event: Float32Array; var95: Float32Array; var99: Float32Array }> {
+  const n = samples.length;
+  const { seqLen } = bundle.metadata;
+  const f = bundle.scaler.market.names.length;
+  const m = bundle.scaler.macro.names.length;
+  const s = bundle.scaler.sentiment.names.length;
+  const out = { event: new Float32Array(n), var95: new Float32Array(n), var99: new Float32Array(n) };
+  for (let start = 0; start < n; start += batchSize) {
+    const b = Math.min(batchSize, n - start);
+    const batch: SequenceBatch = {
+      size: b,
+      seqLen,
+      marketWidth: f,
+      macroWidth: m,
+      sentimentWidth: s,
+      market: new Float32Array(b * seqLen * f),
+      macro: new Float32Array(b * m),
+      sentiment: new Float32Array(b * s),
+      // predict reads only the tensors; meta is for explanations and acks, which evaluation does not use.
+      meta: [],
+    };
+    for (let i = 0; i < b; i++) {
+      const sample = samples[start + i] as LabelledSample;
+      const x = sequenceFeatures(bars.get(sample.symbol) ?? [], sample.t, seqLen, bundle.scaler);
+      batch.market.set(x.market, i * seqLen * f);
+      batch.macro.set(x.macro, i * m);
+      batch.sentiment.set(x.sentiment, i * s);
+    }
+    const y = await bundle.runtime.predict(batch);
+    out.event.set(y.eventProbability, start);
+    out.var95.set(y.var95, start);
+    out.var99.set(y.var99, start);
+    progress({ kind: 'batch', done: start + b, total: n });
+  }
+  return out;
+}
+
+/** yyyy-mm-dd of the bar's start (the trading day; barEnd is the next midnight for daily bars). */
+function tradingDay(
+  bars: ReadonlyMap<string, readonly JoinedBar[]>,
+  samples: readonly LabelledSample[],
+  barEnd: number,
+): string {
+  const sample = samples.find((x) => x.barEnd === barEnd) as LabelledSample;
+  const bar = bars.get(sample.symbol)?.[sample.t]?.bar;
+  return new Date(bar?.barStart ?? barEnd).toISOString().slice(0, 10);
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# `make quality`: the NAB benchmark of the anomaly detector and the walk-forward evaluation of the
+# risk bundle, then docs/quality.md rendered from their JSON. Run from anywhere; paths are resolved
+# from the repository root.
+#
+#   QUALITY_DATA   shared data directory (default: ../shared/data beside the clone)
+#   QUALITY_MODEL  risk bundle directory (default: the CURRENT risk bundle of models.registryDir)
+#   QUALITY_OUT    where the JSON goes (default: .run/quality)
+#   QUALITY_SKIP_NAB=1      reuse $QUALITY_OUT/nab/nab-summary.json instead of rerunning nab (~4 min)
+#   QUALITY_NAB_SOURCE      how the reused NAB summary was produced (shown in the doc)
+#   QUALITY_TRAINING_COMMAND  how the evaluated bundle was trained (shown in the doc)
+#   RISK_MONITOR   the CLI (default: npx tsx services/cli/bin.ts; the Makefile passes the built one)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+DATA="${QUALITY_DATA:-../shared/data}"
+OUT="${QUALITY_OUT:-.run/quality}"
+CLI="${RISK_MONITOR:-npx tsx services/cli/bin.ts}"
+MODEL_ARGS=()
+[[ -n "${QUALITY_MODEL:-}" ]] && MODEL_ARGS=(--model "$QUALITY_MODEL")
+for d in "$DATA/anomaly/nab" "$DATA/market/daily" "$DATA/macro"; do
+  [[ -d "$d" ]] || { echo "quality: expected the shared data directory $d, found none (set QUALITY_DATA)" >&2; exit 2; }
+done
+mkdir -p "$OUT"
+
+NAB_CMD="risk-monitor nab --data $DATA/anomaly/nab --windows $DATA/anomaly/nab/windows.json --out $OUT/nab"
+if [[ "${QUALITY_SKIP_NAB:-0}" == 1 && -f "$OUT/nab/nab-summary.json" ]]; then
+  echo "quality: reusing $OUT/nab/nab-summary.json" >&2
+  NAB_SOURCE="${QUALITY_NAB_SOURCE:-an earlier run of the command below, reused (QUALITY_SKIP_NAB=1)}"
+else
+  $CLI nab --data "$DATA/anomaly/nab" --windows "$DATA/anomaly/nab/windows.json" --out "$OUT/nab" >/dev/null
+  NAB_SOURCE="this run ($(date -u +%Y-%m-%d))"
+fi
+
+EVAL=(evaluate risk --prices "$DATA/market/daily" --macro "$DATA/macro" "${MODEL_ARGS[@]}")
+EVAL_TEXT="risk-monitor ${EVAL[*]}"
+$CLI "${EVAL[@]}" --json "$OUT/risk-all.json" >"$OUT/risk-all.details.json"
+
+# The tickers the bundle was trained without, when it names any and the data holds them.
+HELD_OUT="$(node -e '
+  const d = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  console.log(d.bundle.heldOutSymbols.filter((s) => d.symbols.includes(s)).join(","));
+' "$OUT/risk-all.details.json")"
+DOC_ARGS=(--dir "$OUT" --out docs/quality.md --nab-command "$NAB_CMD" --nab-source "$NAB_SOURCE"
+  --all-command "$EVAL_TEXT --json $OUT/risk-all.json")
+if [[ -n "$HELD_OUT" ]]; then
+  $CLI "${EVAL[@]}" --symbols "$HELD_OUT" --json "$OUT/risk-holdout.json" >"$OUT/risk-holdout.details.json"
+  DOC_ARGS+=(--holdout-command "$EVAL_TEXT --symbols $HELD_OUT --json $OUT/risk-holdout.json")
+fi
+[[ -n "${QUALITY_TRAINING_COMMAND:-}" ]] && DOC_ARGS+=(--training-command "$QUALITY_TRAINING_COMMAND")
+# Hand-written findings that the numbers alone do not say (keep them in step with the numbers).
+[[ -f services/quality/quality-notes.md ]] && DOC_ARGS+=(--notes services/quality/quality-notes.md)
+npx tsx services/quality/write-quality-doc.ts "${DOC_ARGS[@]}"

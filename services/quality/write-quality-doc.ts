@@ -1,0 +1,77 @@
+/**
+ * Renders docs/quality.md from the JSON the quality run wrote (services/quality/quality.sh):
+ *   tsx services/quality/write-quality-doc.ts --dir .run/quality --out docs/quality.md \
+ *     --nab-command "..." [--holdout-command "..."] --all-command "..." [--training-command "..."]
+ *     [--notes services/quality/quality-notes.md]
+ * Expects <dir>/nab/nab-summary.json, <dir>/risk-all.json + risk-all.details.json and, when a
+ * holdout command is given, <dir>/risk-holdout.json + risk-holdout.details.json.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { z } from 'zod';
+import {
+  nabSummarySchema,
+  type RiskRun,
+  renderQualityDoc,
+  riskDetailsSchema,
+  riskReportSchema,
+} from './quality-doc.js';
+
+function readJson<T>(path: string, schema: z.ZodType<T>): T {
+  if (!existsSync(path))
+    throw new Error(`expected ${path} (written by services/quality/quality.sh), found none`);
+  const parsed = schema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  if (!parsed.success) throw new Error(`${path} is not what the quality run writes: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+function main(): void {
+  const { values } = parseArgs({
+    options: {
+      dir: { type: 'string', default: '.run/quality' },
+      out: { type: 'string', default: 'docs/quality.md' },
+      'nab-command': { type: 'string' },
+      'nab-source': { type: 'string' },
+      'holdout-command': { type: 'string' },
+      'all-command': { type: 'string' },
+      'training-command': { type: 'string' },
+      'clear-margin': { type: 'string', default: '0.02' },
+      notes: { type: 'string' },
+    },
+  });
+  const dir = values.dir;
+  const run = (name: string, title: string, command: string | undefined): RiskRun[] =>
+    command === undefined
+      ? []
+      : [
+          {
+            title,
+            command,
+            report: readJson(join(dir, `${name}.json`), riskReportSchema),
+            details: readJson(join(dir, `${name}.details.json`), riskDetailsSchema),
+          },
+        ];
+  const clearMargin = Number(values['clear-margin']);
+  if (!(clearMargin >= 0))
+    throw new Error(`--clear-margin: expected a number >= 0, got ${values['clear-margin']}`);
+  const doc = renderQualityDoc({
+    generatedAt: new Date().toISOString().slice(0, 10),
+    nab: {
+      summary: readJson(join(dir, 'nab', 'nab-summary.json'), nabSummarySchema),
+      command: values['nab-command'] ?? 'risk-monitor nab (command not recorded)',
+      source: values['nab-source'] ?? 'this run',
+    },
+    risk: [
+      ...run('risk-holdout', 'Tickers held out of training (the transfer test)', values['holdout-command']),
+      ...run('risk-all', 'All tickers in the data directory', values['all-command']),
+    ],
+    ...(values['training-command'] ? { trainingCommand: values['training-command'] } : {}),
+    clearMargin,
+    ...(values.notes ? { notes: readFileSync(values.notes, 'utf8') } : {}),
+  });
+  writeFileSync(values.out, doc);
+  process.stderr.write(`wrote ${values.out}\n`);
+}
+
+main();

@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import type { BundleMetadata } from '../../../services/models/bundle/bundle-schemas.js';
+import type { RiskCalibration } from '../../../services/models/risk/risk-calibration.js';
+import type { RiskOutputs, RiskRuntime } from '../../../services/models/runtime/risk-runtime.js';
+import { EvaluationDataError, evaluateRisk } from '../../../services/quality/evaluate-risk.js';
+import { walkForwardSplit } from '../../../services/quality/walk-forward.js';
+import type { ScalerParams } from '../../../services/shared/contracts/scaler.js';
+import type { JoinedBar, SequenceBatch } from '../../../services/shared/contracts/sequence-batch.js';
+import { SYNTHETIC_FEATURES, syntheticJoinedBars } from '../../fixtures/synthetic-joined-bars.js';
+
+const SEQ_LEN = 6;
+const bars = new Map(['AAA', 'BBB'].map((s, i) => [s, syntheticJoinedBars(s, 300, 5 + i)]));
+const cutoffBar = ((bars.get('AAA') as JoinedBar[])[200] as JoinedBar).bar;
+
+const scaling = (names: readonly string[]) => ({
+  names: [...names],
+  mean: names.map(() => 0),
+  std: names.map(() => 1),
+});
+const scaler: ScalerParams = {
+  market: scaling(SYNTHETIC_FEATURES.market),
+  macro: scaling(SYNTHETIC_FEATURES.macro),
+  sentiment: scaling(SYNTHETIC_FEATURES.sentiment),
+  clip: 5,
+};
+
+function metadata(testStart: string): BundleMetadata {
+  return {
+    formatVersion: 1,
+    kind: 'RISK',
+    version: 'risk-20240102-030405-abcdef0',
+    createdAt: '2024-01-02T03:04:05.000Z',
+    seed: 1,
+    seqLen: SEQ_LEN,
+    label: { horizon: 5, k: 2 },
+    hyperparameters: {},
+    data: {
+      from: '2020-01-01T00:00:00.000Z',
+      to: '2020-12-31T00:00:00.000Z',
+      symbols: ['AAA'],
+      holdoutSymbols: ['BBB'],
+      boundaries: { validationStart: '2020-01-01T00:00:00.000Z', testStart },
+      samples: {},
+    },
+    metrics: {},
+    code: { packageVersion: '0.1.0', gitCommit: null },
+    trainedOn: 'cpu',
+    trainingDistribution: [],
+  };
+}
+
+const threshold = (severity: 'INFO' | 'WARNING' | 'CRITICAL', enter: number) => ({
+  severity,
+  enter,
+  exit: enter * 0.8,
+  rule: 'top-fraction' as const,
+  validationPrecision: 0,
+  validationRecall: 0,
+  validationFlaggedRate: 0.05,
+});
+const calibration: RiskCalibration = {
+  eventThresholds: [threshold('INFO', 0.3), threshold('WARNING', 0.5), threshold('CRITICAL', 0.7)],
+  hysteresis: 0.8,
+  fittedOn: 'validation',
+  validationSize: 100,
+  validationPositives: 5,
+};
+
+/** A model that "predicts" from the scaled last logReturn only, and VaRs of a fixed -1 / -2 (never hit). */
+function stubRuntime(): RiskRuntime & { calls: number } {
+  const f = SYNTHETIC_FEATURES.market.length;
+  return {
+    name: 'stub',
+    modelVersion: 'stub',
+    calls: 0,
+    async predict(batch: SequenceBatch): Promise<RiskOutputs> {
+      this.calls++;
+      const b = batch.size;
+      const p = new Float32Array(b);
+      for (let i = 0; i < b; i++)
+        p[i] = 1 / (1 + Math.exp(100 * (batch.market[((i + 1) * batch.seqLen - 1) * f] as number)));
+      const fill = (v: number) => new Float32Array(b).fill(v);
+      return {
+        size: b,
+        eventProbability: p,
+        volatility: fill(0.01),
+        q01: fill(-2),
+        q05: fill(-1),
+        var99: fill(-2),
+        var95: fill(-1),
+        es95: fill(-1.5),
+        es99: fill(-2.5),
+      };
+    },
+    async explainEvent() {
+      return new Map();
+    },
+    dispose() {},
+  };
+}
+
+describe('evaluateRisk', () => {
+  it('scores every labelled bar from the cutoff on, in batches, with the documented report shape', async () => {
+    const runtime = stubRuntime();
+    const testStart = new Date(cutoffBar.barEnd).toISOString();
+    const { report, details } = await evaluateRisk(
+      bars,
+      { metadata: metadata(testStart), scaler, calibration, runtime },
+      { batchSize: 64, forest: { trees: 3, maxRows: 200 } },
+    );
+    const split = walkForwardSplit(bars, {
+      cutoff: cutoffBar.barEnd,
+      seqLen: SEQ_LEN,
+      labels: { horizon: 5, k: 2 },
+    });
+    expect(report.n).toBe(split.evaluate.length);
+    // Bars 200..294 of both symbols (the last 5 have no finished label).
+    expect(report.n).toBe(2 * 95);
+    expect(runtime.calls).toBe(Math.ceil(report.n / 64));
+    expect(report.period).toEqual([
+      new Date(cutoffBar.barStart).toISOString().slice(0, 10),
+      new Date(((bars.get('AAA') as JoinedBar[])[294] as JoinedBar).bar.barStart).toISOString().slice(0, 10),
+    ]);
+    expect(Object.keys(report.baselines).sort()).toEqual(['ewmaVol', 'forest', 'logistic']);
+    // VaRs far below any return: no exceedances, which Kupiec rejects and Basel calls green.
+    expect(report.var.var99.exceedanceRate).toBe(0);
+    expect(report.var.var99.baselZone).toBe('green');
+    expect(report.var.var95.kupiecP).toBeLessThan(0.001);
+    expect(Number.isNaN(report.var.var99.christoffersenP)).toBe(false);
+    expect(details.unseenSymbols).toEqual(['BBB']);
+    expect(details.model.threshold).toBe(0.5);
+    expect(details.fitSamples).toBe(split.fit.length);
+  });
+
+  it('refuses data that ends before the cutoff, naming the boundary', async () => {
+    await expect(
+      evaluateRisk(bars, {
+        metadata: metadata('2030-01-01T00:00:00.000Z'),
+        scaler,
+        calibration,
+        runtime: stubRuntime(),
+      }),
+    ).rejects.toThrow(EvaluationDataError);
+    await expect(
+      evaluateRisk(bars, {
+        metadata: metadata('2030-01-01T00:00:00.000Z'),
+        scaler,
+        calibration,
+        runtime: stubRuntime(),
+      }),
+    ).rejects.toThrow(/no labelled bar on or after the bundle's validation end 2030-01-01/);
+  });
+
+  it('refuses data that starts after the cutoff: the baselines would have nothing to fit', async () => {
+    await expect(
+      evaluateRisk(bars, {
+        metadata: metadata('2019-01-01T00:00:00.000Z'),
+        scaler,
+        calibration,
+        runtime: stubRuntime(),
+      }),
+    ).rejects.toThrow(/baselines have nothing to fit on/);
+  });
+});

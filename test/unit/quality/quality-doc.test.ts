@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { type RiskRun, renderQualityDoc, verdict } from '../../../services/quality/quality-doc.js';
+
+const scorer = (rocAuc: number | null) => ({
+  rocAuc,
+  prAuc: 0.05,
+  brier: 0.03,
+  f1: 0.1,
+  precision: 0.1,
+  recall: 0.1,
+  leadTimeBars: 6,
+});
+const details = {
+  threshold: 0.1,
+  alertRate: 0.03,
+  episodes: 10,
+  detectedEpisodes: 4,
+};
+
+function run(model: number | null, best: number, zone: 'green' | 'yellow' | 'red', rate: number): RiskRun {
+  return {
+    title: 'held out',
+    command: 'risk-monitor evaluate risk ...',
+    report: {
+      model: scorer(model),
+      baselines: { ewmaVol: scorer(best), logistic: scorer(best - 0.05) },
+      var: {
+        var95: { exceedanceRate: 0.04, kupiecP: 0.3, christoffersenP: 0.01 },
+        var99: { exceedanceRate: rate, kupiecP: 0.5, christoffersenP: null, baselZone: zone },
+      },
+      n: 1000,
+      period: ['2016-12-02', '2017-08-25'],
+    },
+    details: {
+      bundleDir: '/tmp/b',
+      modelVersion: 'risk-20240102-030405-abcdef0',
+      bundle: {
+        trainedSymbols: ['AAA'],
+        heldOutSymbols: ['BBB'],
+        boundaries: { validationStart: '2016-03-08T00:00:00.000Z', testStart: '2016-12-03T00:00:00.000Z' },
+        trainedOn: 'wasm',
+        createdAt: '2024-01-02T03:04:05.000Z',
+      },
+      cutoff: '2016-12-03T00:00:00.000Z',
+      symbols: ['BBB'],
+      unseenSymbols: ['BBB'],
+      fitSamples: 900,
+      evaluationEvents: 30,
+      model: details,
+      baselines: {
+        ewmaVol: { ...details, params: { lambda: 0.5 } },
+        logistic: { ...details, params: { intercept: -3 } },
+      },
+      var95: { n: 1000, exceedances: 40 },
+      var99: { n: 1000, exceedances: Math.round(rate * 1000) },
+    },
+  };
+}
+
+describe('quality doc verdict', () => {
+  it('says plainly when the model does not beat the best baseline', () => {
+    expect(verdict(run(0.55, 0.6, 'green', 0.008), 0.02)).toMatch(
+      /Model ROC-AUC 0.550 vs best baseline \(ewmaVol\) 0.600: the model does NOT beat the best baseline \(-0.050\)/,
+    );
+  });
+  it('distinguishes a clear win from a marginal lead', () => {
+    expect(verdict(run(0.65, 0.6, 'green', 0.01), 0.02)).toContain('the model wins by 0.050');
+    expect(verdict(run(0.61, 0.6, 'green', 0.01), 0.02)).toContain('leads by only 0.010');
+  });
+  it('flags a green zone that comes from an over-conservative VaR', () => {
+    expect(verdict(run(0.65, 0.6, 'green', 0.002), 0.02)).toContain('too conservative');
+    expect(verdict(run(0.65, 0.6, 'red', 0.05), 0.02)).toContain('VaR99 is in the RED zone');
+  });
+  it('renders every run with its reproduce command and the published NAB scoreboard', () => {
+    const doc = renderQualityDoc({
+      generatedAt: '2024-01-02',
+      nab: {
+        summary: {
+          detector: 'LSTM',
+          files: 21,
+          rows: 100,
+          windows: 3,
+          seconds: 10,
+          rowsPerSecond: 10,
+          parallel: 2,
+          profiles: [
+            {
+              profile: 'standard',
+              threshold: 0.5,
+              normalizedScore: 53,
+              detectedWindows: 2,
+              windows: 3,
+              falsePositiveRows: 1,
+            },
+          ],
+        },
+        command: 'risk-monitor nab ...',
+        source: 'this run',
+      },
+      risk: [run(0.55, 0.6, 'green', 0.008)],
+      clearMargin: 0.02,
+    });
+    expect(doc).toContain('| **ours** (LSTM) | **53.0** | **n/a** | **n/a** | 21 files |');
+    expect(doc).toContain('| Numenta HTM | 70.5 | 62.6 | 75.2 | 58 files (published) |');
+    expect(doc).toContain('    risk-monitor evaluate risk ...');
+    expect(doc).toContain('risk-20240102-030405-abcdef0');
+    expect(doc).toContain('| VaR99 | 0.80% | 1% | 8 / 1000 | 0.5000 | n/a | **green** |');
+  });
+});
