@@ -186,9 +186,9 @@ describe('retrain cycle', () => {
     // The promoted challenger serves with the champion's scaler (the anomaly model shares it).
     const serving = await loadServingRiskModel(registry, SYNTHETIC_FEATURES);
     expect(serving.runtime.modelVersion).toBe('risk-20240602-000000-abcdef0');
-    expect(serving.scaler).toEqual(
-      (await loadRiskBundle(registry.bundleDir('risk', championVersion), null)).scaler,
-    );
+    const championBundle = await loadRiskBundle(registry.bundleDir('risk', championVersion), null);
+    expect(serving.scaler).toEqual(championBundle.scaler);
+    championBundle.model.dispose();
     serving.runtime.dispose();
     await registry.rollback('risk', { reason: 'test' });
     expect(await registry.current('risk')).toBe(championVersion);
