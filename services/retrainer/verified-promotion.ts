@@ -1,9 +1,10 @@
 import { loadAnomalyBundle } from '../models/anomaly/anomaly-bundle.js';
 import type { FeatureLists } from '../models/bundle/bundle-schemas.js';
-import type {
-  ModelRegistry,
-  PointerChangeOptions,
-  RegistryModel,
+import {
+  type ModelRegistry,
+  type PointerChangeOptions,
+  RegistryError,
+  type RegistryModel,
 } from '../models/registry/model-registry.js';
 import { loadRiskBundle } from '../models/risk/risk-bundle.js';
 import type { ModelUpdate } from '../shared/contracts/records.js';
@@ -36,6 +37,14 @@ export async function promoteVerified(
   features: FeatureLists | null,
   options: PointerChangeOptions,
 ): Promise<ModelUpdate> {
+  const known = await registry.versions(model);
+  if (!known.includes(version)) {
+    // Named before loading, so a typo reads as an unknown version, not as a missing file.
+    throw new RegistryError(
+      'UNKNOWN_VERSION',
+      `${model} version ${version} is not in ${registry.root} (known: ${known.join(', ') || 'none'})`,
+    );
+  }
   await assertServable(registry, model, version, features);
   return registry.promote(model, version, options);
 }
