@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import type { z } from 'zod';
+import { ANOMALY_BUNDLE_FILE, anomalyBundleContentSchema } from '../../models/anomaly/anomaly-bundle.js';
 import { BUNDLE_FILES } from '../../models/bundle/bundle-files.js';
 import { bundleMetadataSchema } from '../../models/bundle/bundle-schemas.js';
 import { ModelRegistry, RegistryError, type RegistryModel } from '../../models/registry/model-registry.js';
@@ -98,7 +100,19 @@ export async function listVersions(registry: ModelRegistry, model: RegistryModel
   const current = await registry.current(model);
   const out: ModelListEntry[] = [];
   for (const version of await registry.versions(model)) {
-    const meta = await readMetadata(join(registry.bundleDir(model, version), BUNDLE_FILES.metadata));
+    const dir = registry.bundleDir(model, version);
+    if (model === 'anomaly') {
+      const content = await readJson(join(dir, ANOMALY_BUNDLE_FILE), anomalyBundleContentSchema);
+      out.push({
+        version,
+        current: version === current,
+        createdAt: content ? new Date(content.createdAt).toISOString() : null,
+        metrics: content?.metrics ?? null,
+        gateDecision: null,
+      });
+      continue;
+    }
+    const meta = await readJson(join(dir, BUNDLE_FILES.metadata), bundleMetadataSchema);
     const gate = meta?.hyperparameters.gateDecision;
     out.push({
       version,
@@ -112,9 +126,9 @@ export async function listVersions(registry: ModelRegistry, model: RegistryModel
 }
 
 /** Listing is inspection: unreadable metadata is shown as such (promote verifies everything). */
-async function readMetadata(path: string) {
+async function readJson<S extends z.ZodType>(path: string, schema: S): Promise<z.infer<S> | null> {
   try {
-    const parsed = bundleMetadataSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
+    const parsed = schema.safeParse(JSON.parse(await readFile(path, 'utf8')));
     return parsed.success ? parsed.data : null;
   } catch {
     return null;

@@ -49,9 +49,9 @@ describe('models and retrain commands', () => {
     expect(lines.find((l) => l.startsWith('*'))).toContain(champion);
     out.length = 0;
     expect(await cli('models', 'list', '--registry', root, '--model', 'anomaly', '--json')).toBe(EXIT_OK);
-    const anomaly = out.map((l) => JSON.parse(l) as { version: string; current: boolean });
+    const anomaly = out.map((l) => JSON.parse(l) as { version: string; current: boolean; createdAt: string });
     expect(anomaly).toHaveLength(1);
-    expect(anomaly[0]?.current).toBe(true);
+    expect(anomaly[0]).toMatchObject({ current: true, createdAt: '2024-05-06T07:08:09.000Z' });
   });
 
   it('promotes a verified version and rolls back, printing the ModelUpdate', async () => {
