@@ -4,8 +4,10 @@ import { registerConfigCommand } from './commands/config-command.js';
 import { registerDemoCommand } from './commands/demo-command.js';
 import { registerDetectCommand } from './commands/detect-command.js';
 import { registerEvaluateCommand } from './commands/evaluate-command.js';
+import { registerModelsCommand } from './commands/models-command.js';
 import { registerNabCommand } from './commands/nab-command.js';
 import { registerReplayCommand } from './commands/replay-command.js';
+import { registerRetrainCommand } from './commands/retrain-command.js';
 import { registerRunCommand } from './commands/run-command.js';
 import { registerTrainCommand } from './commands/train-command.js';
 import { readPackageVersion } from './package-version.js';
@@ -30,6 +32,8 @@ export function buildProgram(): Command {
   registerNabCommand(program);
   registerTrainCommand(program);
   registerEvaluateCommand(program);
+  registerRetrainCommand(program);
+  registerModelsCommand(program);
   registerDemoCommand(program);
   return program;
 }

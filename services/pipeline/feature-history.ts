@@ -36,6 +36,48 @@ async function readAll(transport: Transport, topic: string): Promise<Buffer[]> {
   return out;
 }
 
+export interface FeatureTopicNames {
+  market: string;
+  macro: string;
+  sentiment: string;
+}
+
+/**
+ * Reads the three feature topics back whole and joins every bar with macro and sentiment as of its
+ * end (the windowing join). Shared by training (after a replay) and the retrainer (from Kafka).
+ */
+export async function joinFeatureTopics(
+  transport: Transport,
+  codec: Codec,
+  options: { topics: FeatureTopicNames; indicators: readonly string[] },
+): Promise<{ bars: Map<string, JoinedBar[]>; total: number }> {
+  const { topics, indicators } = options;
+  const macro = new MacroTable(indicators);
+  for (const v of await readAll(transport, topics.macro)) macro.upsert(codec.decode('MacroFeature', v));
+  const sentiment = new SentimentBook();
+  for (const v of await readAll(transport, topics.sentiment)) {
+    sentiment.upsert(codec.decode('SentimentFeature', v));
+  }
+  const bySymbol = new Map<string, MarketBar[]>();
+  for (const v of await readAll(transport, topics.market)) {
+    const bar = codec.decode('MarketBar', v);
+    const list = bySymbol.get(bar.symbol) ?? [];
+    list.push(bar);
+    bySymbol.set(bar.symbol, list);
+  }
+  const bars = new Map<string, JoinedBar[]>();
+  let total = 0;
+  for (const [symbol, list] of [...bySymbol].sort(([a], [b]) => a.localeCompare(b))) {
+    list.sort((a, b) => a.barEnd - b.barEnd);
+    bars.set(
+      symbol,
+      list.map((bar) => joinBar(bar, macro, sentiment, indicators)),
+    );
+    total += list.length;
+  }
+  return { bars, total };
+}
+
 /**
  * The training data, computed by the same code that serves: the data files are replayed onto an
  * embedded bus, the three consumer services turn them into feature records, and every bar is
@@ -70,31 +112,14 @@ export async function buildFeatureHistory(options: FeatureHistoryOptions): Promi
     await services.stop();
   }
 
-  const indicators = options.indicators ?? DEFAULT_MACRO_INDICATORS;
-  const macro = new MacroTable(indicators);
-  for (const v of await readAll(transport, topics.featuresMacro.name))
-    macro.upsert(codec.decode('MacroFeature', v));
-  const sentiment = new SentimentBook();
-  for (const v of await readAll(transport, topics.featuresSentiment.name)) {
-    sentiment.upsert(codec.decode('SentimentFeature', v));
-  }
-  const bySymbol = new Map<string, MarketBar[]>();
-  for (const v of await readAll(transport, topics.featuresMarket.name)) {
-    const bar = codec.decode('MarketBar', v);
-    const list = bySymbol.get(bar.symbol) ?? [];
-    list.push(bar);
-    bySymbol.set(bar.symbol, list);
-  }
-  const bars = new Map<string, JoinedBar[]>();
-  let total = 0;
-  for (const [symbol, list] of [...bySymbol].sort(([a], [b]) => a.localeCompare(b))) {
-    list.sort((a, b) => a.barEnd - b.barEnd);
-    bars.set(
-      symbol,
-      list.map((bar) => joinBar(bar, macro, sentiment, indicators)),
-    );
-    total += list.length;
-  }
+  const { bars, total } = await joinFeatureTopics(transport, codec, {
+    topics: {
+      market: topics.featuresMarket.name,
+      macro: topics.featuresMacro.name,
+      sentiment: topics.featuresSentiment.name,
+    },
+    indicators: options.indicators ?? DEFAULT_MACRO_INDICATORS,
+  });
   await transport.close();
   return { bars, counts: { ...plan.counts, bars: total } };
 }

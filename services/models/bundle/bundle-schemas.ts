@@ -34,6 +34,10 @@ export const featureDistributionSchema = z.object({
   fractions: z.array(z.number()),
 });
 
+/** A model output's distribution (same bins as a feature's), e.g. event probabilities on validation. */
+export const scoreDistributionSchema = featureDistributionSchema.omit({ group: true });
+export type ScoreDistribution = z.infer<typeof scoreDistributionSchema>;
+
 /** metadata.json: what was trained, on what, how, and how well. */
 export const bundleMetadataSchema = z.object({
   formatVersion: z.literal(1),
@@ -63,5 +67,7 @@ export const bundleMetadataSchema = z.object({
   /** tfjs backend the model was trained on (results differ slightly between backends). */
   trainedOn: z.string(),
   trainingDistribution: z.array(featureDistributionSchema),
+  /** The event head's validation scores, for score drift; absent in bundles written before it. */
+  scoreDistribution: scoreDistributionSchema.optional(),
 });
 export type BundleMetadata = z.infer<typeof bundleMetadataSchema>;

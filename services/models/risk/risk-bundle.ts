@@ -103,6 +103,7 @@ export function riskBundleMetadata(
     code,
     trainedOn: trained.backend,
     trainingDistribution: dataset.trainingDistribution,
+    scoreDistribution: trained.scoreDistribution,
   };
 }
 

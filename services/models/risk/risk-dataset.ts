@@ -36,6 +36,11 @@ export interface RiskDatasetOptions {
   holdoutSymbols?: readonly string[];
   /** Scaled values are clipped to +-clip. */
   clip?: number;
+  /**
+   * Scale with these parameters instead of fitting them on the train split: fine-tuning keeps the
+   * champion's scaler, which the model was trained with and the anomaly model shares.
+   */
+  scaler?: ScalerParams;
 }
 
 /** One split's samples, row-major Float32Arrays like a SequenceBatch, plus labels. */
@@ -219,12 +224,13 @@ export function buildRiskDataset(series: readonly SymbolSeries[], options: RiskD
   }
   if (marketRows.length === 0)
     throw new RangeError('the train split has no bars: move the split boundaries later');
-  const scaler: ScalerParams = {
+  const scaler: ScalerParams = options.scaler ?? {
     market: fitFeatureScaling(features.market, marketRows),
     macro: fitFeatureScaling(features.macro, macroRows),
     sentiment: fitFeatureScaling(features.sentiment, sentimentRows),
     clip,
   };
+  if (options.scaler) assertScalerFits(options.scaler, features);
   const column = (rows: number[][], j: number) => rows.map((r) => r[j] as number);
   const trainingDistribution = [
     ...features.market.map((n, j) => describeDistribution('market', n, column(marketRows, j))),
@@ -313,6 +319,18 @@ export function buildRiskDataset(series: readonly SymbolSeries[], options: RiskD
     trainingDistribution,
     warnings,
   };
+}
+
+function assertScalerFits(scaler: ScalerParams, features: RiskFeatureNames): void {
+  for (const group of ['market', 'macro', 'sentiment'] as const) {
+    const have = scaler[group].names.join(',');
+    const want = features[group].join(',');
+    if (have !== want) {
+      throw new RangeError(
+        `the given scaler's ${group} features [${have}] differ from the dataset's [${want}]`,
+      );
+    }
+  }
 }
 
 function checkSeries(s: SymbolSeries, features: RiskFeatureNames): void {

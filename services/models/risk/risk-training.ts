@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import type { ScoreDistribution } from '../bundle/bundle-schemas.js';
+import { describeDistribution } from '../bundle/feature-distribution.js';
 import { SeededRandom } from '../training/seeded-random.js';
 import type { ProgressCallback } from '../training/training-progress.js';
 import { type CalibrationOptions, calibrateSeverities, type RiskCalibration } from './risk-calibration.js';
@@ -39,6 +41,18 @@ export interface RiskTrainingOptions {
   /** Gradients are rescaled when their global L2 norm exceeds this (LSTMs spike). */
   clipNorm: number;
   calibration?: CalibrationOptions;
+  /**
+   * Fine-tune this model instead of building a fresh one (the retrainer's warm start). It is
+   * trained in place; its layer sizes override lstmUnits / contextUnits / denseUnits.
+   */
+  warmStart?: WarmStart;
+}
+
+export interface WarmStart {
+  /** A risk model with the dataset's input widths, e.g. the champion loaded from its bundle. */
+  model: tf.LayersModel;
+  /** Layer names to keep fixed (layer.trainable = false), e.g. [RISK_LSTM_LAYER]. */
+  freeze?: readonly string[];
 }
 
 export const DEFAULT_RISK_TRAINING_OPTIONS: RiskTrainingOptions = {
@@ -73,6 +87,8 @@ export interface TrainedRiskModel {
   epochsRun: number;
   history: EpochRecord[];
   evaluation: { validation: RiskMetrics; test: RiskMetrics; holdout: RiskMetrics | null };
+  /** Event probabilities on the validation split, binned: the reference for score drift. */
+  scoreDistribution: ScoreDistribution;
   calibration: RiskCalibration;
   backend: string;
 }
@@ -104,21 +120,22 @@ export async function trainRiskModel(
   for (const e of train.event) positives += e;
   const positiveWeight = eventPositiveWeight(positives, train.size - positives, options.positiveWeightCap);
   const returnScale = Math.max(1e-6, std(train.horizonReturn));
+  const warm = options.warmStart;
   const spec: RiskModelSpec = {
     seqLen: train.seqLen,
     marketWidth: train.marketWidth,
     macroWidth: train.macroWidth,
     sentimentWidth: train.sentimentWidth,
-    lstmUnits: options.lstmUnits,
-    contextUnits: options.contextUnits,
-    denseUnits: options.denseUnits,
+    lstmUnits: warm ? layerUnits(warm.model, RISK_LSTM_LAYER) : options.lstmUnits,
+    contextUnits: warm ? layerUnits(warm.model, 'macro_dense') : options.contextUnits,
+    denseUnits: warm ? layerUnits(warm.model, 'shared_dense') : options.denseUnits,
     dropout: options.dropout,
     contextDropout: options.contextDropout,
     l2: options.l2,
     seed: options.seed,
-    init: headInit(train),
+    ...(warm ? {} : { init: headInit(train) }),
   };
-  const model = buildRiskModel(spec);
+  const model = warm ? prepareWarmStart(warm, train, positiveWeight) : buildRiskModel(spec);
   const optimizer: tf.Optimizer = tf.train.adam(options.learningRate);
   const rng = new SeededRandom(options.seed);
   const nextSeed = () => rng.nextInt(2 ** 31 - 1);
@@ -219,6 +236,11 @@ export async function trainRiskModel(
         : null,
   };
   const calibration = calibrateSeverities(validationPred.event, validation.event, options.calibration);
+  const { group: _group, ...scoreDistribution } = describeDistribution(
+    'market',
+    'eventProbability',
+    Array.from(validationPred.event),
+  );
   progress({
     kind: 'done',
     bestEpoch: best.epoch,
@@ -236,9 +258,43 @@ export async function trainRiskModel(
     epochsRun,
     history,
     evaluation,
+    scoreDistribution,
     calibration,
     backend: tf.getBackend(),
   };
+}
+
+/** Layer name of the market tower's LSTM (frozen by the retrainer's freezeLstm option). */
+export const RISK_LSTM_LAYER = 'market_lstm';
+
+function layerUnits(model: tf.LayersModel, name: string): number {
+  const units = model.getLayer(name).getConfig().units;
+  if (typeof units !== 'number') throw new RangeError(`layer ${name} of the warm-start model has no units`);
+  return units;
+}
+
+/**
+ * Checks the warm-start model against the dataset, freezes the requested layers and undoes the
+ * saved model's prior correction (its event bias was shifted by -ln(w) after it was trained):
+ * weighted training learns odds multiplied by w, so fine-tuning starts from the same place a
+ * fresh weighted run would reach, and correctEventPrior afterwards removes ln(w) again.
+ */
+function prepareWarmStart(warm: WarmStart, train: RiskSplit, positiveWeight: number): tf.LayersModel {
+  const { model } = warm;
+  const want = [
+    [null, train.seqLen, train.marketWidth],
+    [null, train.macroWidth],
+    [null, train.sentimentWidth],
+  ];
+  const have = model.inputs.map((i) => i.shape);
+  if (JSON.stringify(have) !== JSON.stringify(want)) {
+    throw new RangeError(
+      `warm-start model inputs ${JSON.stringify(have)} do not match the dataset ${JSON.stringify(want)}`,
+    );
+  }
+  for (const name of warm.freeze ?? []) model.getLayer(name).trainable = false;
+  if (positiveWeight !== 1) correctEventPrior(model, 1 / positiveWeight);
+  return model;
 }
 
 /**

@@ -4,6 +4,7 @@ import { ingestConfig } from './ingest-config.js';
 import { kafkaConfig, topicsConfig } from './kafka-config.js';
 import { modelsConfig } from './models-config.js';
 import { logConfig, metricsConfig } from './observability-config.js';
+import { retrainerConfig } from './retrainer-config.js';
 import { scorerConfig } from './scorer-config.js';
 import { windowingConfig } from './windowing-config.js';
 
@@ -24,6 +25,7 @@ export const configSchema = z
     windowing: windowingConfig,
     scorer: scorerConfig,
     models: modelsConfig,
+    retrainer: retrainerConfig,
   })
   .strict();
 

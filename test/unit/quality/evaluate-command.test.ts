@@ -9,7 +9,7 @@ import {
 } from '../../../services/cli/commands/evaluate-command.js';
 import { runTrainCommand } from '../../../services/cli/commands/train-command.js';
 import { runCli } from '../../../services/cli/program.js';
-import { loadJoinedBarsForTraining } from '../../../services/models/training-data.js';
+import { loadTrainingData } from '../../../services/models/training-data.js';
 import { buildFeatureHistory } from '../../../services/pipeline/feature-history.js';
 import { PACKAGE_ROOT } from '../../../services/shared/project-paths.js';
 
@@ -50,10 +50,12 @@ beforeAll(async () => {
       testStart: '2017-01-03',
       backend: 'cpu',
       promote: false,
+      anomalyEpochs: 1,
+      anomalyUnits: 4,
       holdoutSymbols: ['KO'],
     },
     {
-      loadData: loadJoinedBarsForTraining,
+      loadData: loadTrainingData,
       now: () => new Date(Date.UTC(2024, 0, 2, 3, 4, 5)),
       code: () => ({ packageVersion: '0.1.0', gitCommit: null }),
       stdout: () => {},

@@ -1,0 +1,53 @@
+import type { CodeVersion } from '../models/bundle/code-version.js';
+import { ModelRegistry } from '../models/registry/model-registry.js';
+import type { BackendPreference } from '../models/runtime/tf-backend.js';
+import type { ProgressCallback } from '../models/training/training-progress.js';
+import type { RetrainerConfig } from '../shared/config/retrainer-config.js';
+import type { CycleTrigger, RetrainCycleOptions, RetrainCycleResult } from './retrain-cycle.js';
+import type { RetrainData } from './retrain-data.js';
+
+/**
+ * Everything one cycle needs as plain data, so it can cross into a worker thread (structured
+ * clone: no functions, no class instances).
+ */
+export interface CycleRequest {
+  data: RetrainData;
+  registryDir: string;
+  backend: BackendPreference;
+  trigger: CycleTrigger;
+  requireDrift: boolean;
+  settings: RetrainerConfig;
+  /** Wall clock of the cycle, epoch ms: version names and the "closed by" cut-off. */
+  nowMs: number;
+  code: CodeVersion;
+}
+
+/** What a cycle runner gives back; the ModelUpdate (if any) is sent by the caller, which owns the sink. */
+export type CycleRunner = (request: CycleRequest, progress?: ProgressCallback) => Promise<RetrainCycleResult>;
+
+export function cycleOptionsFromRequest(
+  request: CycleRequest,
+  progress?: ProgressCallback,
+): RetrainCycleOptions {
+  const s = request.settings;
+  return {
+    registry: new ModelRegistry(request.registryDir),
+    trigger: request.trigger,
+    requireDrift: request.requireDrift,
+    fineTune: {
+      epochs: s.epochs,
+      learningRate: s.learningRate,
+      batchSize: s.batchSize,
+      patience: s.patience,
+      seed: s.seed,
+      freezeLstm: s.freezeLstm,
+    },
+    split: { validationFraction: s.validationFraction, evaluationFraction: s.evaluationFraction },
+    recentBars: s.recentBars,
+    gate: { prAucMargin: s.prAucMargin, falseAlarmMargin: s.falseAlarmMargin },
+    drift: { warn: s.psiWarn, retrain: s.psiRetrain },
+    now: () => new Date(request.nowMs),
+    code: () => request.code,
+    ...(progress ? { progress } : {}),
+  };
+}

@@ -1,0 +1,294 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { BundleMetadata, FeatureLists } from '../models/bundle/bundle-schemas.js';
+import type { CodeVersion } from '../models/bundle/code-version.js';
+import { saveModelBundle } from '../models/bundle/model-bundle.js';
+import { modelVersionName } from '../models/bundle/version-name.js';
+import type { ModelRegistry } from '../models/registry/model-registry.js';
+import { loadRiskBundle, riskBundleMetadata } from '../models/risk/risk-bundle.js';
+import { buildRiskDataset, type RiskDataset, type RiskFeatureNames } from '../models/risk/risk-dataset.js';
+import {
+  evaluateRisk,
+  flattenMetrics,
+  predictRiskSplit,
+  type RiskMetrics,
+} from '../models/risk/risk-evaluation.js';
+import {
+  DEFAULT_RISK_TRAINING_OPTIONS,
+  RISK_LSTM_LAYER,
+  type RiskTrainingOptions,
+  trainRiskModel,
+} from '../models/risk/risk-training.js';
+import type { ProgressCallback } from '../models/training/training-progress.js';
+import type { ModelUpdate } from '../shared/contracts/records.js';
+import { challengerGate, type GateDecision, type GateOptions } from './challenger-gate.js';
+import { checkDrift, type DriftThresholds, type DriftVerdict } from './drift-check.js';
+import type { ModelUpdateSender } from './model-update-sender.js';
+import { type RetrainData, recentSeries } from './retrain-data.js';
+import { countVarExceedances, type VarExceedances } from './var-exceedances.js';
+import { promoteVerified } from './verified-promotion.js';
+
+/** Why a cycle ran: on the interval, after a drift check, or by hand (CLI). */
+export type CycleTrigger = 'schedule' | 'drift' | 'manual';
+export type CycleOutcome = 'promoted' | 'rejected' | 'no-drift';
+
+export interface FineTuneOptions {
+  epochs: number;
+  learningRate: number;
+  batchSize: number;
+  patience: number;
+  seed: number;
+  /** Keep the champion's LSTM tower fixed; only the dense layers and heads move. */
+  freezeLstm: boolean;
+}
+
+export interface RetrainCycleOptions {
+  registry: ModelRegistry;
+  trigger: CycleTrigger;
+  /** Retrain only when the drift check says so (the drift trigger); otherwise always. */
+  requireDrift: boolean;
+  fineTune: FineTuneOptions;
+  /** Shares of the recent bar times for validation and for the held-out comparison period. */
+  split: { validationFraction: number; evaluationFraction: number };
+  recentBars: number;
+  gate: GateOptions;
+  drift: DriftThresholds;
+  now: () => Date;
+  code: () => CodeVersion;
+  progress?: ProgressCallback;
+  /** Sends the promotion's ModelUpdate (risk.model-updates); omitted where nobody listens. */
+  sendUpdate?: ModelUpdateSender;
+}
+
+export interface ModelNumbers {
+  version: string;
+  metrics: RiskMetrics;
+  var99: VarExceedances;
+}
+
+export interface RetrainCycleResult {
+  outcome: CycleOutcome;
+  trigger: CycleTrigger;
+  drift: DriftVerdict;
+  champion: ModelNumbers;
+  /** Null when the cycle stopped at the drift check. */
+  challenger: (ModelNumbers & { bundleDir: string }) | null;
+  gate: GateDecision | null;
+  /** The promotion's record (also sent through sendUpdate), or null when nothing moved. */
+  update: ModelUpdate | null;
+  /** The held-out comparison period, epoch ms, and its sample count. */
+  period: { from: number; samples: number };
+  trainingSeconds: number;
+}
+
+/**
+ * One retraining cycle: recent bars -> the champion's purged split (with its scaler, which the
+ * anomaly model shares) -> drift of inputs and score against the champion's training -> fine-tune
+ * the champion (warm start, lower learning rate, optionally a frozen LSTM) -> both evaluated on
+ * the same held-out recent period -> gate -> the challenger is always published (a rejected one
+ * is kept with its numbers) and promoted only when the gate passes and it loads like the scorer
+ * would load it.
+ */
+export async function runRetrainCycle(
+  data: RetrainData,
+  options: RetrainCycleOptions,
+): Promise<RetrainCycleResult> {
+  const { registry } = options;
+  const championVersion = await registry.current('risk');
+  if (championVersion === null) {
+    throw new Error(
+      `no current risk model in ${registry.root}: the retrainer fine-tunes a champion, train one first (risk-monitor train --out ${registry.root})`,
+    );
+  }
+  const champion = await loadRiskBundle(
+    registry.bundleDir('risk', championVersion),
+    featureLists(data.features),
+  );
+  let modelOwned = true;
+  try {
+    const meta = champion.metadata;
+    const asOf = options.now().getTime();
+    const series = recentSeries(data.series, options.recentBars, asOf);
+    const { validationFraction, evaluationFraction } = options.split;
+    const dataset = buildRiskDataset(series, {
+      seqLen: meta.seqLen,
+      labels: { horizon: labelParam(meta, 'horizon'), k: labelParam(meta, 'k') },
+      features: data.features,
+      split: { trainFraction: 1 - validationFraction - evaluationFraction, validationFraction },
+      scaler: champion.scaler,
+    });
+    const period = dataset.test;
+    if (period.size === 0) {
+      throw new RangeError(
+        `the held-out period (from ${new Date(dataset.boundaries.testStart).toISOString()}) has no labelled samples: more recent bars are needed (have ${series.reduce((n, s) => n + s.bars.length, 0)})`,
+      );
+    }
+
+    const championPred = predictRiskSplit(champion.model, period);
+    const championNumbers: ModelNumbers = {
+      version: championVersion,
+      metrics: evaluateRisk(championPred, period),
+      var99: countVarExceedances(championPred.q01, period.horizonReturn),
+    };
+    const drift = checkDrift(
+      {
+        reference: meta.trainingDistribution,
+        recent: recentBarsOf(series, dataset.boundaries.testStart),
+        features: data.features,
+        scoreReference: meta.scoreDistribution ?? null,
+        recentScores: Array.from(championPred.event),
+      },
+      options.drift,
+    );
+    const base = { trigger: options.trigger, drift, champion: championNumbers, period: periodOf(dataset) };
+    if (options.requireDrift && drift.level !== 'retrain') {
+      return { ...base, outcome: 'no-drift', challenger: null, gate: null, update: null, trainingSeconds: 0 };
+    }
+
+    const started = Date.now();
+    // The champion's model is fine-tuned in place: its predictions above are already taken.
+    modelOwned = false;
+    const trained = await trainRiskModel(
+      dataset,
+      fineTuneOptions(meta, options.fineTune, champion.model),
+      options.progress,
+    );
+    const trainingSeconds = (Date.now() - started) / 1000;
+    try {
+      const challengerPred = predictRiskSplit(trained.model, period);
+      const challengerMetrics = evaluateRisk(challengerPred, period);
+      const challengerVar = countVarExceedances(challengerPred.q01, period.horizonReturn);
+      const gate = challengerGate(
+        {
+          champion: { prAuc: championNumbers.metrics.prAuc, var99: championNumbers.var99 },
+          challenger: { prAuc: challengerMetrics.prAuc, var99: challengerVar },
+          anomalyFalseAlarms: null,
+        },
+        options.gate,
+      );
+
+      const createdAt = options.now();
+      const code = options.code();
+      const version = modelVersionName('risk', createdAt, code.gitCommit);
+      const metadata = challengerMetadata(riskBundleMetadata(trained, dataset, version, createdAt, code), {
+        championVersion,
+        championMetrics: championNumbers.metrics,
+        gate,
+        trigger: options.trigger,
+        frozen: options.fineTune.freezeLstm,
+        worstDrift: drift.worst?.psi ?? null,
+      });
+      const bundleDir = await registry.publish('risk', version, (dir) =>
+        saveModelBundle(dir, {
+          model: trained.model,
+          scaler: dataset.scaler,
+          features: featureLists(dataset.features),
+          calibration: trained.calibration,
+          metadata,
+        }),
+      );
+      let update: ModelUpdate | null = null;
+      if (gate.promote) {
+        update = await promoteVerified(registry, 'risk', version, featureLists(data.features), {
+          reason: `retrainer (${options.trigger}): ${gate.reasons.join('; ')}`,
+          metrics: { ...gate.numbers, ...flattenMetrics('period', challengerMetrics) },
+          now: () => options.now().getTime(),
+        });
+        await options.sendUpdate?.(update);
+      }
+      return {
+        ...base,
+        outcome: gate.promote ? 'promoted' : 'rejected',
+        challenger: { version, bundleDir, metrics: challengerMetrics, var99: challengerVar },
+        gate,
+        update,
+        trainingSeconds,
+      };
+    } finally {
+      trained.model.dispose();
+    }
+  } finally {
+    if (modelOwned) champion.model.dispose();
+  }
+}
+
+function labelParam(meta: BundleMetadata, name: 'horizon' | 'k'): number {
+  const v = meta.label[name];
+  if (typeof v !== 'number') {
+    throw new RangeError(
+      `champion ${meta.version} metadata.label has no ${name} (have ${JSON.stringify(meta.label)})`,
+    );
+  }
+  return v;
+}
+
+/** The champion's architecture settings, with the fine-tuning schedule on top. */
+function fineTuneOptions(
+  meta: BundleMetadata,
+  ft: FineTuneOptions,
+  model: tf.LayersModel,
+): Partial<RiskTrainingOptions> {
+  const h = meta.hyperparameters;
+  const num = (key: string, fallback: number) => (typeof h[key] === 'number' ? (h[key] as number) : fallback);
+  const d = DEFAULT_RISK_TRAINING_OPTIONS;
+  return {
+    epochs: ft.epochs,
+    learningRate: ft.learningRate,
+    batchSize: ft.batchSize,
+    patience: ft.patience,
+    seed: ft.seed,
+    dropout: num('dropout', d.dropout),
+    contextDropout: num('contextDropout', d.contextDropout),
+    l2: num('l2', d.l2),
+    clipNorm: num('clipNorm', d.clipNorm),
+    positiveWeightCap: num('positiveWeightCap', d.positiveWeightCap),
+    lossWeights: {
+      event: num('lossWeightEvent', d.lossWeights.event),
+      vol: num('lossWeightVol', d.lossWeights.vol),
+      quantiles: num('lossWeightQuantiles', d.lossWeights.quantiles),
+    },
+    warmStart: { model, freeze: ft.freezeLstm ? [RISK_LSTM_LAYER] : [] },
+  };
+}
+
+function challengerMetadata(
+  meta: BundleMetadata,
+  extra: {
+    championVersion: string;
+    championMetrics: RiskMetrics;
+    gate: GateDecision;
+    trigger: CycleTrigger;
+    frozen: boolean;
+    worstDrift: number | null;
+  },
+): BundleMetadata {
+  return {
+    ...meta,
+    hyperparameters: {
+      ...meta.hyperparameters,
+      warmStartFrom: extra.championVersion,
+      frozenLayers: extra.frozen ? RISK_LSTM_LAYER : '',
+      retrainTrigger: extra.trigger,
+      gateDecision: `${extra.gate.promote ? 'promote' : 'reject'}: ${extra.gate.reasons.join('; ')}`,
+    },
+    metrics: {
+      ...meta.metrics,
+      ...extra.gate.numbers,
+      ...flattenMetrics('champion.test', extra.championMetrics),
+      ...(extra.worstDrift !== null && Number.isFinite(extra.worstDrift)
+        ? { 'drift.worstPsi': extra.worstDrift }
+        : {}),
+    },
+  };
+}
+
+function recentBarsOf(series: RetrainData['series'], from: number) {
+  return series.flatMap((s) => s.bars.filter((b) => b.bar.barEnd >= from));
+}
+
+function periodOf(dataset: RiskDataset): { from: number; samples: number } {
+  return { from: dataset.boundaries.testStart, samples: dataset.test.size };
+}
+
+function featureLists(f: RiskFeatureNames): FeatureLists {
+  return { market: [...f.market], macro: [...f.macro], sentiment: [...f.sentiment] };
+}

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+/** The retraining sidecar (services/retrainer, docs/retrainer.md). */
+export const retrainerConfig = z
+  .object({
+    /** Retrain at least this often, wall clock ms (0 = only on drift). Default one day. */
+    intervalMs: z.number().int().nonnegative().default(86_400_000),
+    /** How often recent inputs are compared with the champion's training distribution. Default one hour. */
+    driftCheckMs: z.number().int().positive().default(3_600_000),
+    /** PSI at or above this on any input feature or the score is worth a warning. */
+    psiWarn: z.number().positive().default(0.1),
+    /** PSI at or above this triggers a retraining cycle. */
+    psiRetrain: z.number().positive().default(0.25),
+    /** The challenger's held-out PR-AUC must exceed the champion's by more than this. */
+    prAucMargin: z.number().nonnegative().default(0.005),
+    /** The anomaly false-alarm rate may rise by at most this (absolute share of judged rows). */
+    falseAlarmMargin: z.number().nonnegative().default(0.01),
+    /** Fine-tuning epochs (early stopping may end sooner). */
+    epochs: z.number().int().positive().default(5),
+    /** Fine-tuning learning rate, below the 1e-3 of training from scratch so the warm start is kept. */
+    learningRate: z.number().positive().default(1e-4),
+    /** Freeze the champion's LSTM tower and fine-tune only the dense layers and heads. */
+    freezeLstm: z.boolean().default(false),
+    batchSize: z.number().int().positive().default(64),
+    patience: z.number().int().positive().default(2),
+    seed: z.number().int().default(42),
+    /** Most recent closed bars per symbol used for a cycle (bounds memory and time). */
+    recentBars: z.number().int().positive().default(750),
+    /** Share of the recent bar times used for validation and for the held-out comparison period. */
+    validationFraction: z.number().gt(0).lt(0.5).default(0.15),
+    evaluationFraction: z.number().gt(0).lt(0.5).default(0.15),
+  })
+  .prefault({})
+  .superRefine((c, ctx) => {
+    if (!(c.psiWarn <= c.psiRetrain)) {
+      ctx.addIssue({ code: 'custom', path: ['psiWarn'], message: 'psiWarn must be <= psiRetrain' });
+    }
+  });
+
+export type RetrainerConfig = z.infer<typeof retrainerConfig>;
