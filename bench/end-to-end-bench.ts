@@ -142,7 +142,9 @@ await figureMain(`endToEnd.${mode}`, async () => {
     for (let b = 0; b < WARM_BARS; b++) {
       const t0 = warmStart + b * SEC;
       const batch: OutboundRecord[] = [];
-      symbols.forEach((s, i) => batch.push(tick(s, t0 + 100 + (i % 800), i), tick(s, t0 + 999, i)));
+      symbols.forEach((s, i) => {
+        batch.push(tick(s, t0 + 100 + (i % 800), i), tick(s, t0 + 999, i));
+      });
       for (let i = 0; i < batch.length; i += 2_000) await sink.send(batch.slice(i, i + 2_000));
       if (b < WARM_BARS - 1) warmTicks += batch.length;
     }
@@ -196,7 +198,9 @@ await figureMain(`endToEnd.${mode}`, async () => {
     const windows: number[][] = [];
     for (const l of latencies.filter((x) => x.at >= settleUntil)) {
       const w = Math.floor((l.at - settleUntil) / (5 * SEC));
-      (windows[w] ??= []).push(l.ms);
+      const bucket = windows[w] ?? [];
+      bucket.push(l.ms);
+      windows[w] = bucket;
     }
     progress(`endToEnd.${mode}`, 'latency phase', {
       bars: live.length,
