@@ -25,7 +25,7 @@ import { benchRuns, figureMain, progress } from './figure-main.js';
 
 export const BATCH_SIZES = [1, 32, 256, 1024] as const;
 /** Time spent per runtime, batch size and round (at least MIN_CALLS calls). */
-const SLICE_MS = Number(process.env.BENCH_INFERENCE_SLICE_MS ?? 700);
+const SLICE_MS = Number(process.env.BENCH_INFERENCE_SLICE_MS ?? 500);
 const MIN_CALLS = 1;
 
 const features = {

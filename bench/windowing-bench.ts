@@ -15,7 +15,7 @@ import type { FeatureEvent } from '../services/windowing/windowing-events.js';
 import { figure } from './bench-stats.js';
 import { benchRuns, figureMain, progress } from './figure-main.js';
 
-const nBars = 100_000;
+const nBars = 50_000;
 const nSymbols = 500;
 const indicators = [...DEFAULT_MACRO_INDICATORS];
 const T0 = 1_504_224_000_000;
