@@ -48,7 +48,8 @@ export async function startScorer(ctx: ServiceContext, options: ScorerOptions = 
   await selectTfBackend(config.models.backend, { logger, metrics: ctx.metrics });
   const registry = options.registry ?? new ModelRegistry(config.models.registryDir);
   const features = pipelineFeatures(config.windowing.macroIndicators);
-  const loaded = options.models ?? (await loadScoringModels(registry, features, config.scorer));
+  const serving = { runtime: config.models.riskRuntime, onnxThreads: config.models.onnxThreads, logger };
+  const loaded = options.models ?? (await loadScoringModels(registry, features, config.scorer, {}, serving));
   const metrics = new ScorerMetrics(ctx.metrics);
   const holder = new ModelHolder(loaded.models);
   metrics.setVersions(loaded.models.riskVersion, loaded.models.anomalyVersion);
@@ -71,7 +72,7 @@ export async function startScorer(ctx: ServiceContext, options: ScorerOptions = 
   const reload = (reason: string): Promise<boolean> => {
     reloading = reloading.then(async () => {
       try {
-        const next = await loadScoringModels(registry, features, scorer);
+        const next = await loadScoringModels(registry, features, scorer, {}, serving);
         const current = holder.current;
         if (
           next.models.riskVersion === current.riskVersion &&
