@@ -8,6 +8,7 @@
  *     2 ticks per symbol and bar: one inside the second, the bar's last one at its end, sent just
  *     before the next second's first ticks (which advance the watermark that closes the bar).
  *     Latency = score produced (emission written) - the bar's last tick produced.
+ * Event times: phase 1 starts WARM_BARS + 2 s in the past and phase 2 continues from there.
  * Peak RSS is this process's (the broker runs in its own). Run: npx tsx bench/end-to-end-bench.ts embedded|kafka
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -162,8 +163,11 @@ await figureMain(`endToEnd.${mode}`, async () => {
       ticksPerSec: Math.round(ticksPerSec),
     });
 
-    // Phase 2: fixed offered load at wall-clock event times.
-    let second = Math.floor(Date.now() / SEC) * SEC + SEC;
+    // Phase 2: fixed offered load, paced by the wall clock. Event times carry on from phase 1's
+    // bars (a jump to wall-clock time would make ingest fill up to 60 gap bars per symbol at once).
+    const wallStart = Math.ceil(Date.now() / SEC) * SEC;
+    const offset = wallStart - (warmStart + WARM_BARS * SEC);
+    let second = wallStart;
     const liveEnd = second + LIVE_SECONDS * SEC;
     const settleUntil = performance.now() + (second - Date.now()) + SETTLE_SECONDS * SEC;
     let behind = 0;
@@ -177,19 +181,19 @@ await figureMain(`endToEnd.${mode}`, async () => {
         const out: OutboundRecord[] = [];
         if (slice === 0 && pendingLast.length > 0) {
           const sentAt = performance.now();
-          for (const r of pendingLast) lastTickAt.set(`${r.key as string}|${second}`, sentAt);
+          for (const r of pendingLast) lastTickAt.set(`${r.key as string}|${second - offset}`, sentAt);
           out.push(...pendingLast);
           pendingLast = [];
         }
-        for (let i = slice; i < SYMBOLS; i += SLICES) out.push(tick(symbols[i] as string, due, i));
+        for (let i = slice; i < SYMBOLS; i += SLICES) out.push(tick(symbols[i] as string, due - offset, i));
         await sink.send(out);
       }
-      pendingLast = symbols.map((s, i) => tick(s, second + SEC - 1, i));
+      pendingLast = symbols.map((s, i) => tick(s, second - offset + SEC - 1, i));
       second += SEC;
     }
     // Close the last live bar.
     await sink.send(pendingLast);
-    await sink.send(symbols.slice(0, 60).map((s, i) => tick(s, second, i)));
+    await sink.send(symbols.slice(0, 60).map((s, i) => tick(s, second - offset, i)));
     // Let the backlog drain so slow bars count instead of silently dropping out of the figure.
     const drainUntil = Date.now() + 90_000;
     while (lastTickAt.size > 0 && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 100));
