@@ -138,6 +138,14 @@ await figureMain(`endToEnd.${mode}`, async () => {
         onScored();
       });
 
+    // Produce only once every consumer has joined its group: a consumer that joins later starts
+    // from the latest offset on the mock cluster and would skip the first bars.
+    const readyBy = Date.now() + 60_000;
+    while (!(ingest.ticks.ready() && scorer.ready()) && Date.now() < readyBy) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    progress(`endToEnd.${mode}`, 'pipeline ready', { ready: ingest.ticks.ready() && scorer.ready() });
+
     // Phase 1: throughput.
     const warmStart = Math.floor(Date.now() / SEC) * SEC - (WARM_BARS + 2) * SEC;
     const started = performance.now();
@@ -225,7 +233,8 @@ await figureMain(`endToEnd.${mode}`, async () => {
     await transport.close();
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     const f = figure({
-      ticksPerSec: [ticksPerSec],
+      // Not every expected score arrived: no sustained figure to report (the note says how far it got).
+      ticksPerSec: complete ? [ticksPerSec] : [],
       p50Ms: windows.map((w) => percentile(w, 50)),
       p99Ms: windows.map((w) => percentile(w, 99)),
       rssMb: [peakRss / 2 ** 20],
