@@ -161,7 +161,7 @@ await figureMain(`endToEnd.${mode}`, async () => {
     }
     // Bars 0..WARM_BARS-2 are closed; those from SEQ_LEN-1 on have a full window.
     const expected = (WARM_BARS - SEQ_LEN) * SYMBOLS;
-    const complete = await waitScored(expected, 300_000);
+    const complete = await waitScored(expected, Number(process.env.BENCH_E2E_WARM_TIMEOUT_MS ?? 150_000));
     const warmSeconds = (performance.now() - started) / 1000;
     const ticksPerSec = warmTicks / warmSeconds;
     progress(`endToEnd.${mode}`, 'throughput phase', {
