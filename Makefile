@@ -48,6 +48,9 @@ test: setup system-deps ## everything CI runs: lint, unit, integration
 	$(MAKE) --no-print-directory test-unit
 	$(MAKE) --no-print-directory test-integration
 
+bench: setup system-deps ## benchmarks (< 15 min on 2 cores): table + bench/results/latest.json, dated copy, latest.md
+	npx tsx bench/run-bench.ts
+
 services-up: system-deps ## start local Kafka-protocol broker, InfluxDB 1.x and Prometheus on loopback
 	bash $(SERVICES) up all
 	@bash $(SERVICES) env

@@ -3,7 +3,7 @@ import { AnomalyModel } from '../models/anomaly/anomaly-runtime.js';
 import type { FeatureLists } from '../models/bundle/bundle-schemas.js';
 import type { ModelRegistry } from '../models/registry/model-registry.js';
 import { severityEnterLevels } from '../models/risk/risk-calibration.js';
-import { loadServingRiskModel } from '../models/runtime/load-risk-runtime.js';
+import { loadServingRiskModel, type ServingRuntimeOptions } from '../models/runtime/load-risk-runtime.js';
 import type { ScorerConfig } from '../shared/config/scorer-config.js';
 import type { ScalerParams } from '../shared/contracts/scaler.js';
 import type { ScoringModels } from './scoring-models.js';
@@ -32,8 +32,9 @@ export async function loadScoringModels(
   features: FeatureLists,
   scorer: ScorerConfig,
   versions: { risk?: string; anomaly?: string } = {},
+  serving: ServingRuntimeOptions = {},
 ): Promise<LoadedScoringModels> {
-  const risk = await loadServingRiskModel(registry, features, versions.risk);
+  const risk = await loadServingRiskModel(registry, features, versions.risk, serving);
   const anomalyVersion = versions.anomaly ?? (await registry.current('anomaly'));
   if (anomalyVersion === null) {
     risk.runtime.dispose();

@@ -6,7 +6,7 @@ import { InfluxSink } from '../shared/influx/influx-sink.js';
 import type { RunningService, ServiceContext } from '../shared/runtime/service.js';
 import { createWindowingPipeline } from '../windowing/windowing-pipeline.js';
 import { alertPolicy } from './alert-policy.js';
-import { loadScoringModels } from './bundle-scoring-models.js';
+import { type LoadedScoringModels, loadScoringModels } from './bundle-scoring-models.js';
 import { groupAlerts } from './group-alerts.js';
 import { ModelHolder } from './model-holder.js';
 import { pipelineFeatures } from './pipeline-features.js';
@@ -22,6 +22,11 @@ export interface ScorerOptions {
   onEmission?: (em: Emission) => void;
   /** Overrides of config.windowing (tests, the demo). */
   windowing?: Partial<WindowingConfig>;
+  /**
+   * Models to start with instead of the registry's current bundles (benchmarks, which must not
+   * depend on a trained bundle); hot swaps still come from the registry.
+   */
+  models?: LoadedScoringModels;
 }
 
 export interface ScorerService extends RunningService {
@@ -43,7 +48,8 @@ export async function startScorer(ctx: ServiceContext, options: ScorerOptions = 
   await selectTfBackend(config.models.backend, { logger, metrics: ctx.metrics });
   const registry = options.registry ?? new ModelRegistry(config.models.registryDir);
   const features = pipelineFeatures(config.windowing.macroIndicators);
-  const loaded = await loadScoringModels(registry, features, config.scorer);
+  const serving = { runtime: config.models.riskRuntime, onnxThreads: config.models.onnxThreads, logger };
+  const loaded = options.models ?? (await loadScoringModels(registry, features, config.scorer, {}, serving));
   const metrics = new ScorerMetrics(ctx.metrics);
   const holder = new ModelHolder(loaded.models);
   metrics.setVersions(loaded.models.riskVersion, loaded.models.anomalyVersion);
@@ -66,7 +72,7 @@ export async function startScorer(ctx: ServiceContext, options: ScorerOptions = 
   const reload = (reason: string): Promise<boolean> => {
     reloading = reloading.then(async () => {
       try {
-        const next = await loadScoringModels(registry, features, scorer);
+        const next = await loadScoringModels(registry, features, scorer, {}, serving);
         const current = holder.current;
         if (
           next.models.riskVersion === current.riskVersion &&

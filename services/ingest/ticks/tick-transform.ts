@@ -9,6 +9,7 @@ import {
   type Work,
 } from '../framework/ingest-event.js';
 import { BarAggregator, type BarSettings, type ClosedBar } from './bar-aggregator.js';
+import { barStartOf } from './bar-clock.js';
 
 /**
  * Ticks -> MarketBars. Bars of a symbol close when the watermark of the partition the symbol's
@@ -18,9 +19,13 @@ export class TickTransform implements FeedTransform<MarketTick> {
   private readonly bars: BarAggregator<InboundRecord>;
   private readonly symbolsByPartition = new Map<string, Set<string>>();
   private readonly partitionOfSymbol = new Map<string, string>();
+  /** Per partition: the bar boundary its last full scan closed through. */
+  private readonly scannedThrough = new Map<string, number>();
+  /** Per partition: symbols that received a tick since that scan. */
+  private readonly touched = new Map<string, Set<string>>();
 
   constructor(
-    settings: BarSettings,
+    private readonly settings: BarSettings,
     private readonly codec: Codec,
     private readonly outputTopic: string,
     private readonly onFilled: (count: number) => void = () => {},
@@ -41,15 +46,36 @@ export class TickTransform implements FeedTransform<MarketTick> {
       }
       set.add(value.symbol);
     }
+    let touched = this.touched.get(partition);
+    if (!touched) {
+      touched = new Set();
+      this.touched.set(partition, touched);
+    }
+    touched.add(value.symbol);
     const late = this.bars.add(value.symbol, value, input.offset, input);
     return late ? [{ kind: 'dead-letter', input, reason: 'late', message: late }] : [];
   }
 
+  /**
+   * The watermark advances with almost every tick, but a symbol only has something to close when
+   * the finalized time crosses a bar boundary or the symbol got ticks since the last scan; scanning
+   * every symbol of the partition on every advance made ingest O(ticks x symbols) (the profile in
+   * bench/results/README.md).
+   */
   watermark(event: WatermarkAdvanced): Work[] {
     const closed: ClosedBar<InboundRecord>[] = [];
-    for (const symbol of this.symbolsByPartition.get(event.partition) ?? []) {
+    const limit = barStartOf(event.finalized, this.settings.intervalMs);
+    const scanned = this.scannedThrough.get(event.partition);
+    const touched = this.touched.get(event.partition);
+    const symbols =
+      scanned === undefined || limit > scanned
+        ? (this.symbolsByPartition.get(event.partition) ?? [])
+        : (touched ?? []);
+    for (const symbol of symbols) {
       for (const c of this.bars.close(symbol, event.finalized)) closed.push(c);
     }
+    if (scanned === undefined || limit > scanned) this.scannedThrough.set(event.partition, limit);
+    touched?.clear();
     return this.produce(closed);
   }
 

@@ -1,13 +1,25 @@
 import type { ScalerParams } from '../../shared/contracts/scaler.js';
+import type { Logger } from '../../shared/logging/logger.js';
 import type { BundleMetadata, FeatureLists } from '../bundle/bundle-schemas.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
 import { loadRiskBundle } from '../risk/risk-bundle.js';
 import type { RiskCalibration } from '../risk/risk-calibration.js';
-import { createTfjsRiskRuntime, type TfjsRiskRuntime } from './tfjs-risk-runtime.js';
+import { preferOnnx } from './onnx-serving.js';
+import type { RiskRuntime } from './risk-runtime.js';
+import { createTfjsRiskRuntime } from './tfjs-risk-runtime.js';
+
+export interface ServingRuntimeOptions {
+  /** auto: onnxruntime-node when its parity with tfjs holds; tfjs: always tfjs. */
+  runtime?: 'auto' | 'tfjs';
+  onnxThreads?: number;
+  logger?: Logger;
+}
 
 /** A risk model ready to serve, with what the scorer needs besides predictions. */
 export interface ServingRiskModel {
-  runtime: TfjsRiskRuntime;
+  runtime: RiskRuntime;
+  /** ONNX parity (max |diff| vs tfjs) when ONNX was tried, and why tfjs serves if it does. */
+  onnx: { maxAbsDiff: number | null; fallbackReason: string | null } | null;
   /** The bundle's scaler: the windowing stage scales with it so the model sees training's scale. */
   scaler: ScalerParams;
   calibration: RiskCalibration;
@@ -24,6 +36,7 @@ export async function loadServingRiskModel(
   registry: ModelRegistry,
   expectedFeatures: FeatureLists,
   version?: string,
+  serving: ServingRuntimeOptions = {},
 ): Promise<ServingRiskModel> {
   const chosen = version ?? (await registry.current('risk'));
   if (chosen === null) {
@@ -33,8 +46,26 @@ export async function loadServingRiskModel(
   }
   const bundleDir = registry.bundleDir('risk', chosen);
   const bundle = await loadRiskBundle(bundleDir, expectedFeatures);
+  const tfjs = createTfjsRiskRuntime(bundle);
+  let runtime: RiskRuntime = tfjs;
+  let onnx: ServingRiskModel['onnx'] = null;
+  if ((serving.runtime ?? 'auto') === 'auto') {
+    const shape = {
+      seqLen: bundle.metadata.seqLen,
+      marketWidth: bundle.features.market.length,
+      macroWidth: bundle.features.macro.length,
+      sentimentWidth: bundle.features.sentiment.length,
+    };
+    const served = await preferOnnx(tfjs, bundle.model, shape, {
+      threads: serving.onnxThreads ?? 1,
+      ...(serving.logger ? { logger: serving.logger } : {}),
+    });
+    runtime = served.runtime;
+    onnx = { maxAbsDiff: served.maxAbsDiff, fallbackReason: served.fallbackReason };
+  }
   return {
-    runtime: createTfjsRiskRuntime(bundle),
+    runtime,
+    onnx,
     scaler: bundle.scaler,
     calibration: bundle.calibration,
     metadata: bundle.metadata,

@@ -13,6 +13,15 @@ export const modelsConfig = z
      */
     backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
     /**
+     * Serving runtime of the risk model: auto exports the bundle's weights to ONNX at load and
+     * serves with onnxruntime-node when the outputs match tfjs (max |diff| <= 1e-4), otherwise
+     * tfjs (logged). make bench measures onnxruntime-node far ahead of every tfjs backend here
+     * (bench/results/README.md). tfjs forces tfjs; explanations always run on tfjs.
+     */
+    riskRuntime: z.enum(['auto', 'tfjs']).default('auto'),
+    /** onnxruntime-node intra-op threads per scorer (1 = one core per batch). */
+    onnxThreads: z.number().int().min(0).max(64).default(1),
+    /**
      * Model registry root: <registryDir>/<model>/<version>/ plus <registryDir>/<model>/CURRENT.
      * The default is absolute so the CLI serves the committed bundles from any working directory.
      */

@@ -100,6 +100,9 @@ describe('train command', () => {
 
     const serving = await loadServingRiskModel(registry, SYNTHETIC_FEATURES);
     expect(serving.runtime.modelVersion).toBe(result.version);
+    // A trained bundle is served by its ONNX export unless parity with tfjs fails.
+    expect(serving.onnx?.fallbackReason).toBeNull();
+    expect(serving.runtime.name).toMatch(/^onnxruntime-node/);
     expect(serving.calibration.eventThresholds).toHaveLength(3);
     serving.runtime.dispose();
     await expect(
