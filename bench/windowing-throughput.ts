@@ -6,86 +6,17 @@
  * Run: npx tsx bench/windowing-throughput.ts [bars] [symbols]
  */
 import { Registry } from 'prom-client';
-import { firstValueFrom, from, last, Subject, scan } from 'rxjs';
+import { firstValueFrom, Subject } from 'rxjs';
 import { EmbeddedBus } from '../services/shared/bus/embedded-bus.js';
 import { createCodec } from '../services/shared/codec/create-codec.js';
 import { loadConfig } from '../services/shared/config/load-config.js';
-import { DEFAULT_MACRO_INDICATORS } from '../services/shared/contracts/feature-lists.js';
-import type { MarketBar } from '../services/shared/contracts/records.js';
 import { createLogger } from '../services/shared/logging/logger.js';
-import { asOfJoin } from '../services/windowing/as-of-join.js';
-import { microBatch } from '../services/windowing/micro-batch.js';
-import { normalise } from '../services/windowing/normalise.js';
-import { ringWindow } from '../services/windowing/ring-window.js';
-import type { FeatureEvent } from '../services/windowing/windowing-events.js';
 import { createWindowingPipeline } from '../services/windowing/windowing-pipeline.js';
+import { runOperatorsOnly, syntheticBar } from './windowing-operators.js';
 
 const nBars = Number(process.argv[2] ?? 200_000);
 const nSymbols = Number(process.argv[3] ?? 500);
-const indicators = [...DEFAULT_MACRO_INDICATORS];
-const T0 = 1_504_224_000_000;
-const MIN = 60_000;
-
-function bar(i: number): MarketBar {
-  const symbol = `S${i % nSymbols}`;
-  const barEnd = T0 + Math.floor(i / nSymbols + 1) * MIN;
-  const x = Math.sin(i);
-  return {
-    id: `${symbol}|${barEnd}`,
-    symbol,
-    barStart: barEnd - MIN,
-    barEnd,
-    open: 100,
-    high: 101,
-    low: 99,
-    close: 100 + x,
-    vwap: 100,
-    volume: 1000,
-    trades: 10,
-    filled: false,
-    logReturn: x / 100,
-    hlRange: 0.01,
-    ewmaVol: 0.02,
-    spreadBps: 1.5,
-    imbalance: x / 2,
-    volumeZ: x,
-    firstOffset: null,
-  };
-}
-
-async function operatorsOnly() {
-  const events: FeatureEvent[] = Array.from({ length: nBars }, (_, i) => ({
-    kind: 'bar',
-    bar: bar(i),
-    partition: i % 6,
-    replay: false,
-    ack: () => {},
-  }));
-  const started = performance.now();
-  const sequences = await firstValueFrom(
-    from(events).pipe(
-      asOfJoin({
-        indicators,
-        joinIdleMs: 0,
-        joinMaxWaitMs: 0,
-        joinMaxHeld: 1e6,
-        idleEvictMs: 7 * 86_400_000,
-        sentimentHistoryPerKey: 64,
-        awaitMacroBootstrap: false,
-      }),
-      ringWindow({ seqLen: 32, idleEvictMs: 7 * 86_400_000 }),
-      normalise({ indicators, clip: 5 }),
-      microBatch({ maxSize: 256, maxDelayMs: 20, indicators }),
-      scan((n, b) => {
-        for (const m of b.meta) m.ack();
-        return n + b.size;
-      }, 0),
-      last(),
-    ),
-  );
-  const ms = performance.now() - started;
-  return { bars: nBars, sequences, barsPerSec: Math.round(nBars / (ms / 1000)), ms: Math.round(ms) };
-}
+const bar = (i: number) => syntheticBar(i, nSymbols);
 
 async function onEmbeddedBus() {
   const codec = await createCodec();
@@ -142,5 +73,5 @@ async function onEmbeddedBus() {
   };
 }
 
-console.log(JSON.stringify({ symbols: nSymbols, operatorsOnly: await operatorsOnly() }));
+console.log(JSON.stringify({ symbols: nSymbols, operatorsOnly: await runOperatorsOnly(nBars, nSymbols) }));
 console.log(JSON.stringify({ symbols: nSymbols, embeddedBus: await onEmbeddedBus() }));

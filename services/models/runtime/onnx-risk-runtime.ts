@@ -2,7 +2,7 @@ import * as ort from 'onnxruntime-node';
 import type { FeatureContribution } from '../../shared/contracts/records.js';
 import type { SequenceBatch } from '../../shared/contracts/sequence-batch.js';
 import { RISK_INPUTS, RISK_OUTPUTS } from '../risk/risk-model.js';
-import { tailMeasureArrays } from './risk-measures.js';
+import { riskOutputsFromHeads } from './risk-measures.js';
 import type { RiskOutputs, RiskRuntime } from './risk-runtime.js';
 
 export interface OnnxRiskRuntimeOptions {
@@ -58,20 +58,7 @@ export class OnnxRiskRuntime implements RiskRuntime {
       if (!t) throw new Error(`ONNX session returned no ${n} output`);
       return t.data as Float32Array;
     }) as [Float32Array, Float32Array, Float32Array];
-    const q01 = new Float32Array(b);
-    const q05 = new Float32Array(b);
-    for (let i = 0; i < b; i++) {
-      q01[i] = quantiles[2 * i] as number;
-      q05[i] = quantiles[2 * i + 1] as number;
-    }
-    return {
-      size: b,
-      eventProbability: Float32Array.from(event),
-      volatility: Float32Array.from(vol),
-      q01,
-      q05,
-      ...tailMeasureArrays(q01, q05),
-    };
+    return riskOutputsFromHeads(b, event, vol, quantiles);
   }
 
   explainEvent(

@@ -1,3 +1,4 @@
+import type { RiskOutputs } from './risk-runtime.js';
 /**
  * VaR and expected shortfall of the H-bar log return from the model's two quantiles, assuming an
  * exponential lower tail through them: the quantile function below the 5% level is
@@ -40,4 +41,30 @@ export function tailMeasureArrays(
     out.es99[i] = m.es99;
   }
   return out;
+}
+
+/**
+ * The model's three heads as RiskOutputs: the quantile head is [B, 2] row-major (q01, q05), and
+ * VaR/ES follow from the quantiles. Every serving runtime ends here, so they agree by construction.
+ */
+export function riskOutputsFromHeads(
+  size: number,
+  event: Float32Array,
+  volatility: Float32Array,
+  quantiles: Float32Array,
+): RiskOutputs {
+  const q01 = new Float32Array(size);
+  const q05 = new Float32Array(size);
+  for (let i = 0; i < size; i++) {
+    q01[i] = quantiles[2 * i] as number;
+    q05[i] = quantiles[2 * i + 1] as number;
+  }
+  return {
+    size,
+    eventProbability: Float32Array.from(event),
+    volatility: Float32Array.from(volatility),
+    q01,
+    q05,
+    ...tailMeasureArrays(q01, q05),
+  };
 }

@@ -3,7 +3,7 @@ import type { FeatureContribution } from '../../shared/contracts/records.js';
 import type { SequenceBatch, SequenceMeta } from '../../shared/contracts/sequence-batch.js';
 import type { FeatureLists } from '../bundle/bundle-schemas.js';
 import type { RiskBundle } from '../risk/risk-bundle.js';
-import { tailMeasureArrays } from './risk-measures.js';
+import { riskOutputsFromHeads } from './risk-measures.js';
 import type { RiskOutputs, RiskRuntime } from './risk-runtime.js';
 
 /** Serves a risk bundle's tfjs model on whichever backend selectTfBackend started. */
@@ -48,20 +48,7 @@ export class TfjsRiskRuntime implements RiskRuntime {
       for (const t of outputs) t.dispose();
     }
     const [event, vol, quantiles] = data as [Float32Array, Float32Array, Float32Array];
-    const q01 = new Float32Array(b);
-    const q05 = new Float32Array(b);
-    for (let i = 0; i < b; i++) {
-      q01[i] = quantiles[2 * i] as number;
-      q05[i] = quantiles[2 * i + 1] as number;
-    }
-    return {
-      size: b,
-      eventProbability: Float32Array.from(event),
-      volatility: Float32Array.from(vol),
-      q01,
-      q05,
-      ...tailMeasureArrays(q01, q05),
-    };
+    return riskOutputsFromHeads(b, event, vol, quantiles);
   }
 
   async explainEvent(
