@@ -42,6 +42,8 @@ const SLICES = 10;
 /** How long the backlog may drain after the last live tick before unscored bars are given up on. */
 const DRAIN_MS = Number(process.env.BENCH_E2E_DRAIN_MS ?? 30_000);
 const SEC = 1_000;
+/** kafka.fetchMaxWaitMs for the run (the default 1,000 ms costs up to 1 s per hop on the mock). */
+const FETCH_WAIT_MS = Number(process.env.BENCH_E2E_FETCH_WAIT_MS ?? 50);
 
 const symbols = Array.from({ length: SYMBOLS }, (_, i) => `S${String(i).padStart(4, '0')}`);
 
@@ -58,7 +60,16 @@ await figureMain(`endToEnd.${mode}`, async () => {
       env: {},
       overrides: {
         transport: mode,
-        ...(broker ? { kafka: { brokers: broker.brokers, groupIdPrefix: `bench-${process.pid}` } } : {}),
+        // The mock cluster holds empty fetches for the whole wait (kafka.fetchMaxWaitMs).
+        ...(broker
+          ? {
+              kafka: {
+                brokers: broker.brokers,
+                groupIdPrefix: `bench-${process.pid}`,
+                fetchMaxWaitMs: FETCH_WAIT_MS,
+              },
+            }
+          : {}),
         // In-order producers: a bar closes as soon as a later tick arrives on its partition.
         ingest: { barIntervalMs: SEC, maxOutOfOrdernessMs: 0 },
         windowing: { seqLen: SEQ_LEN, joinIdleMs: 0, joinMaxWaitMs: 0, stateDir: join(state, 'windowing') },
@@ -252,6 +263,7 @@ await figureMain(`endToEnd.${mode}`, async () => {
         `${mode}${broker ? ` (${broker.description})` : ''}: ${SYMBOLS} symbols; throughput over ${WARM_BARS} bars x 2 ticks (${warmTicks} ticks, ${complete ? 'all scored' : `only ${scored}/${expected} scored in time`}); latency over ${LIVE_SECONDS - SETTLE_SECONDS} s at ${SYMBOLS} bars/s (${2 * SYMBOLS} ticks/s), ${behind} producer slices late, ${unscored} live bars unscored ${DRAIN_MS / 1000} s after the last tick (counted at their age then: p50/p99 are lower bounds when this is not 0)`,
         `risk model served by ${models.riskRuntime}; anomaly model left out (neutral verdicts); alerts and explanations off (random weights); InfluxDB off`,
         'ticksPerSec and rssMb come from one run per process; p50Ms/p99Ms are pooled over the live bars, their spread over 5 s windows',
+        ...(broker ? [`kafka.fetchMaxWaitMs ${FETCH_WAIT_MS} (BENCH_E2E_FETCH_WAIT_MS)`] : []),
       ],
     };
   } finally {

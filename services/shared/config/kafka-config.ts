@@ -40,6 +40,13 @@ export const kafkaConfig = z
     /** Records handed downstream but not yet acked, per consumer; the consumer pauses above it. */
     maxInFlight: z.number().int().positive().default(20_000),
     commitIntervalMs: z.number().int().positive().default(1_000),
+    /**
+     * Longest a group consumer's fetch may wait at the broker for data (kafkajs maxWaitTimeInMs).
+     * Genuine Kafka answers as soon as data arrives, so this only bounds idle polling; librdkafka's
+     * mock cluster holds an empty fetch for the whole wait, so every hop of the pipeline waits
+     * this long there (bench/results/README.md): lower it for the mock.
+     */
+    fetchMaxWaitMs: z.number().int().min(1).max(60_000).default(1_000),
     producerBatchSize: z.number().int().positive().default(1_000),
     producerLingerMs: z.number().int().nonnegative().default(5),
     /** Acknowledgements a produce waits for: -1 every in-sync replica, 1 the leader, 0 none. */

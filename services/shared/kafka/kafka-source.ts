@@ -167,7 +167,7 @@ class ConsumerSession {
       // Partition p of every subscribed topic to one member (co-partitioned joins). Round-robin
       // stays listed second so a group with members of an older release can still agree on one.
       partitionAssigners: [coPartitionedAssigner, PartitionAssigners.roundRobin],
-      maxWaitTimeInMs: 1_000,
+      maxWaitTimeInMs: deps.config.fetchMaxWaitMs,
       retry: {
         ...KAFKA_RETRY,
         restartOnFailure: async () => !this.stopped && ++this.restarts <= MAX_CONSECUTIVE_RESTARTS,
