@@ -44,6 +44,8 @@ const DRAIN_MS = Number(process.env.BENCH_E2E_DRAIN_MS ?? 30_000);
 const SEC = 1_000;
 /** kafka.fetchMaxWaitMs for the run (the default 1,000 ms costs up to 1 s per hop on the mock). */
 const FETCH_WAIT_MS = Number(process.env.BENCH_E2E_FETCH_WAIT_MS ?? 50);
+/** Partitions of the symbol-keyed topics on the broker (6 by default in the config). */
+const KAFKA_PARTITIONS = Number(process.env.BENCH_E2E_KAFKA_PARTITIONS ?? 32);
 
 const symbols = Array.from({ length: SYMBOLS }, (_, i) => `S${String(i).padStart(4, '0')}`);
 
@@ -55,11 +57,21 @@ await figureMain(`endToEnd.${mode}`, async () => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 100);
   try {
-    if (mode === 'kafka') broker = await startBroker();
+    // librdkafka's mock keeps only the newest ~5 MB of each partition: at 5,000 symbols the
+    // consumers' backlog on 6 partitions outgrew that and was truncated under them ("Offset out
+    // of range"), so no bar was ever scored. More partitions keep each one's backlog below it.
+    const topics = Object.fromEntries(
+      Object.entries(loadConfig({ env: {} }).topics).map(([role, t]) => [
+        role,
+        { ...t, partitions: t.partitions === 6 ? KAFKA_PARTITIONS : t.partitions },
+      ]),
+    );
+    if (mode === 'kafka') broker = await startBroker([], Object.values(topics));
     const config = loadConfig({
       env: {},
       overrides: {
         transport: mode,
+        ...(mode === 'kafka' ? { topics } : {}),
         // The mock cluster holds empty fetches for the whole wait (kafka.fetchMaxWaitMs).
         ...(broker
           ? {
@@ -263,7 +275,11 @@ await figureMain(`endToEnd.${mode}`, async () => {
         `${mode}${broker ? ` (${broker.description})` : ''}: ${SYMBOLS} symbols; throughput over ${WARM_BARS} bars x 2 ticks (${warmTicks} ticks, ${complete ? 'all scored' : `only ${scored}/${expected} scored in time`}); latency over ${LIVE_SECONDS - SETTLE_SECONDS} s at ${SYMBOLS} bars/s (${2 * SYMBOLS} ticks/s), ${behind} producer slices late, ${unscored} live bars unscored ${DRAIN_MS / 1000} s after the last tick (counted at their age then: p50/p99 are lower bounds when this is not 0)`,
         `risk model served by ${models.riskRuntime}; anomaly model left out (neutral verdicts); alerts and explanations off (random weights); InfluxDB off`,
         'ticksPerSec and rssMb come from one run per process; p50Ms/p99Ms are pooled over the live bars, their spread over 5 s windows',
-        ...(broker ? [`kafka.fetchMaxWaitMs ${FETCH_WAIT_MS} (BENCH_E2E_FETCH_WAIT_MS)`] : []),
+        ...(broker
+          ? [
+              `kafka.fetchMaxWaitMs ${FETCH_WAIT_MS} (BENCH_E2E_FETCH_WAIT_MS); ${KAFKA_PARTITIONS} partitions per symbol-keyed topic (BENCH_E2E_KAFKA_PARTITIONS: the mock keeps ~5 MB per partition)`,
+            ]
+          : []),
       ],
     };
   } finally {

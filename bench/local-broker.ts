@@ -27,7 +27,10 @@ export interface BenchTopic {
   partitions: number;
 }
 
-export async function startBroker(extraTopics: readonly BenchTopic[] = []): Promise<Broker> {
+export async function startBroker(
+  extraTopics: readonly BenchTopic[] = [],
+  baseTopics: readonly BenchTopic[] = Object.values(loadConfig({ env: {} }).topics),
+): Promise<Broker> {
   const given = (process.env.RISK_KAFKA_BROKERS ?? '').split(',').filter((b) => b.length > 0);
   if (given.length > 0) {
     await createTopics(given, extraTopics);
@@ -35,9 +38,7 @@ export async function startBroker(extraTopics: readonly BenchTopic[] = []): Prom
   }
   const state = join(REPO, '.run', `bench-${process.pid}`);
   // The mock cluster has no working CreateTopics (no controller): pre-create everything.
-  const topics = [...Object.values(loadConfig({ env: {} }).topics), ...extraTopics]
-    .map((t) => `${t.name}:${t.partitions}`)
-    .join(',');
+  const topics = [...baseTopics, ...extraTopics].map((t) => `${t.name}:${t.partitions}`).join(',');
   const env = { ...process.env, RISK_LOCAL_STATE: state, RISK_LOCAL_KAFKA_TOPICS: topics };
   const services = (action: 'up' | 'down') =>
     run('bash', [SCRIPT, action, 'kafka'], { env, timeout: 120_000, maxBuffer: 4 << 20 });
