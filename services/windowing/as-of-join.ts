@@ -5,6 +5,7 @@ import {
   type SchedulerLike,
   type Subscription,
 } from 'rxjs';
+import { ArrivalHeap } from './arrival-heap.js';
 import { joinBar } from './feature-join.js';
 import { MacroTable } from './macro-table.js';
 import { PartitionEventClocks } from './partition-event-clocks.js';
@@ -35,6 +36,8 @@ interface Held {
   ev: BarEvent;
   arrivedAt: number;
   done: boolean;
+  /** Arrival order across every symbol. */
+  seq: number;
 }
 
 /**
@@ -75,6 +78,7 @@ export function asOfJoin(options: AsOfJoinOptions): OperatorFunction<FeatureEven
       /** Every held bar in arrival order (done ones skipped), for the oldest deadline and the held cap. */
       const arrivals: Held[] = [];
       let arrivalsHead = 0;
+      let arrivalSeq = 0;
       let held = 0;
       /** Last bar end and partition per symbol: a symbol with recent bars keeps its sentiment state. */
       const lastBar = new Map<string, { end: number; partition: number }>();
@@ -136,13 +140,16 @@ export function asOfJoin(options: AsOfJoinOptions): OperatorFunction<FeatureEven
         // leave interleaved as they came, not one symbol's months before the next symbol's, which
         // would run the partition's event clock ahead and evict the later symbol's window as idle.
         // Within a symbol only its queue head may leave, so its bars stay in order.
-        for (let i = arrivalsHead; i < arrivals.length; i++) {
-          const h = arrivals[i] as Held;
-          if (h.done) continue;
-          const q = pending.get(h.ev.bar.symbol);
-          if (q?.[0] !== h) continue;
+        // A merge of the per-symbol queues by arrival: a symbol whose head must wait blocks only
+        // its own later bars.
+        const heads = new ArrivalHeap<Held>();
+        for (const q of pending.values()) heads.push(q[0] as Held);
+        for (let h = heads.pop(); h !== undefined; h = heads.pop()) {
+          const q = pending.get(h.ev.bar.symbol) as Held[];
           if (ready(h.ev, now)) releaseHead(q, now);
           else if (bootstrapped && now - h.arrivedAt >= joinMaxWaitMs) releaseHead(q, now, 'max_wait');
+          else continue;
+          if (q.length > 0) heads.push(q[0] as Held);
         }
         stats.joinPending = held;
         arm(now);
@@ -206,7 +213,7 @@ export function asOfJoin(options: AsOfJoinOptions): OperatorFunction<FeatureEven
             q = [];
             pending.set(symbol, q);
           }
-          const h: Held = { ev, arrivedAt: now, done: false };
+          const h: Held = { ev, arrivedAt: now, done: false, seq: arrivalSeq++ };
           q.push(h);
           arrivals.push(h);
           held++;
