@@ -14,6 +14,7 @@ import type { MarketTick } from '../../services/shared/contracts/records.js';
 import { createLogger } from '../../services/shared/logging/logger.js';
 import { DATA_DIR } from '../../services/shared/project-paths.js';
 import { AckAuditor } from './ack-auditor.js';
+import { readTopic } from './read-topic.js';
 
 export interface AccountingScenarioOptions {
   /** Defaults: an empty environment with the daily replay ingest settings. Pass fresh topic names on Kafka. */
@@ -48,13 +49,6 @@ const SERVICE_OF: Record<Feed, string> = {
   news: 'news-consumer',
   macro: 'macro-consumer',
 };
-
-async function readAll(transport: Transport, topic: string): Promise<InboundRecord[]> {
-  const out: InboundRecord[] = [];
-  for (const o of await transport.offsets(topic))
-    out.push(...(await transport.read(topic, o.partition, o.low, o.high)));
-  return out;
-}
 
 /** A counter's values by service, then by `label` ('' when it has no other label). */
 async function counter(
@@ -217,25 +211,25 @@ export async function runIngestAccountingScenario(
 
   // What is on the topics now.
   const input: Record<Feed, InboundRecord[]> = {
-    ticks: await readAll(transport, feedTopics.ticks),
-    news: await readAll(transport, feedTopics.news),
-    macro: await readAll(transport, feedTopics.macro),
+    ticks: await readTopic(transport, feedTopics.ticks),
+    news: await readTopic(transport, feedTopics.news),
+    macro: await readTopic(transport, feedTopics.macro),
   };
   const bars = new Map(
-    (await readAll(transport, topics.featuresMarket.name)).map((r) => {
+    (await readTopic(transport, topics.featuresMarket.name)).map((r) => {
       const b = codec.decode('MarketBar', r.value as Buffer);
       return [b.id, b] as const;
     }),
   );
   const sentiment = new Set(
-    (await readAll(transport, topics.featuresSentiment.name)).map(
+    (await readTopic(transport, topics.featuresSentiment.name)).map(
       (r) => codec.decode('SentimentFeature', r.value as Buffer).id,
     ),
   );
-  const macroFeatures = (await readAll(transport, topics.featuresMacro.name)).map((r) =>
+  const macroFeatures = (await readTopic(transport, topics.featuresMacro.name)).map((r) =>
     codec.decode('MacroFeature', r.value as Buffer),
   );
-  const dlq = (await readAll(transport, topics.dlq.name)).map((r) =>
+  const dlq = (await readTopic(transport, topics.dlq.name)).map((r) =>
     codec.decode('DeadLetter', r.value as Buffer),
   );
 

@@ -7,12 +7,13 @@ import { buildReplayPlan } from '../../services/replay/replay-plan.js';
 import { produceReplay } from '../../services/replay/replay-producer.js';
 import { startScorer } from '../../services/scorer/main.js';
 import type { Emission } from '../../services/scorer/scored-item.js';
-import type { InboundRecord, Source, SourceOptions, Transport } from '../../services/shared/bus/transport.js';
+import type { Source, SourceOptions, Transport } from '../../services/shared/bus/transport.js';
 import type { Codec } from '../../services/shared/codec/codec.js';
 import type { Config } from '../../services/shared/config/config-schema.js';
 import type { AnomalyAlert, RiskAlert, RiskScore } from '../../services/shared/contracts/records.js';
 import { createLogger } from '../../services/shared/logging/logger.js';
 import { DATA_DIR } from '../../services/shared/project-paths.js';
+import { readTopic } from './read-topic.js';
 
 export interface ScoringScenarioOptions {
   config: Config;
@@ -38,13 +39,6 @@ export interface ScoringReport {
   models: { risk: string; anomaly: string };
   /** Empty when every property held. */
   problems: string[];
-}
-
-async function readAll(transport: Transport, topic: string): Promise<InboundRecord[]> {
-  const out: InboundRecord[] = [];
-  for (const o of await transport.offsets(topic))
-    out.push(...(await transport.read(topic, o.partition, o.low, o.high)));
-  return out;
 }
 
 /** Keeps the sources the services open, to read what they committed. */
@@ -141,21 +135,21 @@ export async function runScoringScenario(
   ) as { seqLen: number };
   const seqLen = metadata.seqLen;
   const bars = new Map<string, number>();
-  for (const r of await readAll(transport, topics.featuresMarket.name)) {
+  for (const r of await readTopic(transport, topics.featuresMarket.name)) {
     if (!r.value) continue;
     const bar = codec.decode('MarketBar', r.value);
     bars.set(bar.symbol, (bars.get(bar.symbol) ?? 0) + 1);
   }
-  const scores = (await readAll(transport, topics.scores.name)).map((r) =>
+  const scores = (await readTopic(transport, topics.scores.name)).map((r) =>
     codec.decode('RiskScore', r.value ?? Buffer.alloc(0)),
   );
-  const riskAlerts = (await readAll(transport, topics.alerts.name)).map((r) =>
+  const riskAlerts = (await readTopic(transport, topics.alerts.name)).map((r) =>
     codec.decode('RiskAlert', r.value ?? Buffer.alloc(0)),
   );
-  const anomalyAlerts = (await readAll(transport, topics.anomalyAlerts.name)).map((r) =>
+  const anomalyAlerts = (await readTopic(transport, topics.anomalyAlerts.name)).map((r) =>
     codec.decode('AnomalyAlert', r.value ?? Buffer.alloc(0)),
   );
-  const deadLetters = (await readAll(transport, topics.dlq.name)).length;
+  const deadLetters = (await readTopic(transport, topics.dlq.name)).length;
 
   // One score per full window: a symbol with n bars has n - L + 1 windows of L bars.
   for (const [symbol, n] of bars) {

@@ -10,6 +10,7 @@ import { loadRiskBundle } from '../../../services/models/risk/risk-bundle.js';
 import { loadServingRiskModel } from '../../../services/models/runtime/load-risk-runtime.js';
 import type { TrainingDataOptions } from '../../../services/models/training-data.js';
 import { SYNTHETIC_FEATURES, syntheticJoinedBars } from '../../fixtures/synthetic-joined-bars.js';
+import { tinyTrainOptions } from '../../fixtures/tiny-train-options.js';
 
 let out: string;
 beforeAll(async () => {
@@ -19,25 +20,8 @@ afterAll(async () => {
   await rm(out, { recursive: true, force: true });
 });
 
-const opts = (over: Partial<TrainCommandOptions> = {}): TrainCommandOptions => ({
-  prices: 'unused',
-  macro: 'unused',
-  out,
-  epochs: 1,
-  seed: 5,
-  seqLen: 6,
-  horizon: 5,
-  k: 2,
-  lstmUnits: 4,
-  batchSize: 64,
-  patience: 2,
-  backend: 'cpu',
-  promote: false,
-  anomalyEpochs: 1,
-  anomalyUnits: 4,
-  holdoutSymbols: ['ccc'],
-  ...over,
-});
+const opts = (over: Partial<TrainCommandOptions> = {}): TrainCommandOptions =>
+  tinyTrainOptions(out, { holdoutSymbols: ['ccc'], ...over });
 
 describe('train command', () => {
   it('trains on the bars it is given, publishes a bundle and promotes the first version', async () => {

@@ -5,6 +5,7 @@ import type { ModelRegistry } from '../../../services/models/registry/model-regi
 import { loadRiskBundle } from '../../../services/models/risk/risk-bundle.js';
 import type { SymbolSeries } from '../../../services/models/risk/risk-dataset.js';
 import { SYNTHETIC_FEATURES, syntheticJoinedBars } from '../../fixtures/synthetic-joined-bars.js';
+import { tinyTrainOptions } from '../../fixtures/tiny-train-options.js';
 
 const SYMBOLS = ['AAA', 'BBB', 'CCC'];
 export const series = (count: number, seedOffset: number): SymbolSeries[] =>
@@ -25,33 +26,14 @@ export const code = () => ({
  * with its quantile head made steady (see below) and promoted. Returns the champion's version.
  */
 export async function trainChampion(registry: ModelRegistry): Promise<string> {
-  const result = await runTrainCommand(
-    {
-      prices: 'unused',
-      macro: 'unused',
-      out: registry.root,
-      epochs: 1,
-      seed: 5,
-      seqLen: 6,
-      horizon: 5,
-      k: 2,
-      lstmUnits: 4,
-      batchSize: 64,
-      patience: 2,
-      backend: 'cpu',
-      promote: false,
-      anomalyEpochs: 1,
-      anomalyUnits: 4,
-    },
-    {
-      loadData: async () => ({ series: series(160, 31), features: SYNTHETIC_FEATURES, warnings: [] }),
-      now: () => new Date(Date.UTC(2024, 4, 6, 7, 8, 9)),
-      code,
-      stdout: () => {},
-      stderr: () => {},
-      tty: false,
-    },
-  );
+  const result = await runTrainCommand(tinyTrainOptions(registry.root), {
+    loadData: async () => ({ series: series(160, 31), features: SYNTHETIC_FEATURES, warnings: [] }),
+    now: () => new Date(Date.UTC(2024, 4, 6, 7, 8, 9)),
+    code,
+    stdout: () => {},
+    stderr: () => {},
+    tty: false,
+  });
   return steadyQuantileChampion(registry, result.version);
 }
 
