@@ -19,6 +19,7 @@ export interface LoadedScoringModels {
 
 const sameScaling = (a: ScalerParams['market'], b: ScalerParams['market']) =>
   a.names.join() === b.names.join() &&
+  JSON.stringify(a.divideBy ?? null) === JSON.stringify(b.divideBy ?? null) &&
   a.mean.every((v, i) => Math.abs(v - (b.mean[i] as number)) < 1e-9) &&
   a.std.every((v, i) => Math.abs(v - (b.std[i] as number)) < 1e-9);
 

@@ -5,6 +5,11 @@ import type { BundleMetadata } from '../../models/bundle/bundle-schemas.js';
 import { type CodeVersion, currentCodeVersion } from '../../models/bundle/code-version.js';
 import { modelVersionName } from '../../models/bundle/version-name.js';
 import { ModelRegistry } from '../../models/registry/model-registry.js';
+import {
+  MARKET_SCALING_MODES,
+  type MarketScalingMode,
+  marketDivideBy,
+} from '../../models/risk/market-scaling.js';
 import { riskBundleMetadata, saveRiskBundle } from '../../models/risk/risk-bundle.js';
 import { buildRiskDataset, type SplitSpec } from '../../models/risk/risk-dataset.js';
 import { DEFAULT_RISK_LABEL_PARAMS } from '../../models/risk/risk-labels.js';
@@ -36,6 +41,8 @@ export interface TrainCommandOptions {
   /** Epochs of the anomaly forecaster, trained in the same run with the risk model's scaler. */
   anomalyEpochs: number;
   anomalyUnits: number;
+  /** How the risk model's market inputs are scaled (market-scaling.ts). */
+  marketScaling: MarketScalingMode;
 }
 
 export interface TrainCommandDeps {
@@ -57,6 +64,8 @@ export interface TrainCommandResult {
 }
 
 const defaults = DEFAULT_RISK_TRAINING_OPTIONS;
+/** Chosen on the validation period (services/quality/risk-variants.ts, docs/quality.md). */
+export const DEFAULT_MARKET_SCALING: MarketScalingMode = 'raw';
 
 export function registerTrainCommand(program: Command): void {
   program
@@ -105,6 +114,11 @@ export function registerTrainCommand(program: Command): void {
       int('--anomaly-units'),
       DEFAULT_ANOMALY_TRAINING.units,
     )
+    .option(
+      '--market-scaling <mode>',
+      `market inputs: ${MARKET_SCALING_MODES.join(' | ')} (vol-relative: return and range in units of the bar's EWMA volatility)`,
+      DEFAULT_MARKET_SCALING,
+    )
     .option('--promote', 'make the new versions current (the first version always is)', false)
     .action(async (opts: TrainCommandOptions) => {
       await runTrainCommand(opts, {
@@ -126,6 +140,11 @@ export async function runTrainCommand(
   if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(opts.backend)) {
     throw new UsageError(`--backend must be auto, tensorflow, wasm or cpu, got ${opts.backend}`);
   }
+  if (!(MARKET_SCALING_MODES as readonly string[]).includes(opts.marketScaling)) {
+    throw new UsageError(
+      `--market-scaling must be ${MARKET_SCALING_MODES.join(' or ')}, got ${opts.marketScaling}`,
+    );
+  }
   const symbols = splitList(opts.symbols);
   const holdoutSymbols = splitList(opts.holdoutSymbols) ?? [];
   const split = splitSpec(opts);
@@ -143,6 +162,7 @@ export async function runTrainCommand(
     features: data.features,
     split,
     holdoutSymbols,
+    marketDivideBy: marketDivideBy(opts.marketScaling, data.features.market),
   });
   for (const w of [...data.warnings, ...dataset.warnings]) deps.stderr(`warning: ${w}\n`);
 

@@ -9,10 +9,22 @@ export const featureListsSchema = z.object({
 export type FeatureLists = z.infer<typeof featureListsSchema>;
 
 const featureScalingSchema = z
-  .object({ names: z.array(z.string()), mean: z.array(z.number()), std: z.array(z.number()) })
+  .object({
+    names: z.array(z.string()),
+    mean: z.array(z.number()),
+    std: z.array(z.number()),
+    divideBy: z.array(z.string().nullable()).optional(),
+  })
   .refine((s) => s.mean.length === s.names.length && s.std.length === s.names.length, {
     message: 'names, mean and std must have the same length',
-  });
+  })
+  .refine((s) => s.divideBy === undefined || s.divideBy.length === s.names.length, {
+    message: 'divideBy must have one entry per feature',
+  })
+  .refine(
+    (s) => (s.divideBy ?? []).every((d, i) => d === null || (d !== s.names[i] && s.names.includes(d))),
+    { message: 'divideBy entries must name another feature of the same group' },
+  );
 
 /** scaler.json: ScalerParams (services/shared/contracts/scaler.ts). */
 export const scalerSchema = z.object({

@@ -41,6 +41,12 @@ export interface RiskDatasetOptions {
    * champion's scaler, which the model was trained with and the anomaly model shares.
    */
   scaler?: ScalerParams;
+  /**
+   * Per market feature, the feature to divide it by before scaling (see FeatureScaling.divideBy),
+   * e.g. from marketDivideBy('vol-relative', ...). Ignored when `scaler` is given: fine-tuning
+   * keeps the champion's inputs as they were.
+   */
+  marketDivideBy?: readonly (string | null)[];
 }
 
 /** One split's samples, row-major Float32Arrays like a SequenceBatch, plus labels. */
@@ -225,7 +231,7 @@ export function buildRiskDataset(series: readonly SymbolSeries[], options: RiskD
   if (marketRows.length === 0)
     throw new RangeError('the train split has no bars: move the split boundaries later');
   const scaler: ScalerParams = options.scaler ?? {
-    market: fitFeatureScaling(features.market, marketRows),
+    market: fitFeatureScaling(features.market, marketRows, options.marketDivideBy),
     macro: fitFeatureScaling(features.macro, macroRows),
     sentiment: fitFeatureScaling(features.sentiment, sentimentRows),
     clip,

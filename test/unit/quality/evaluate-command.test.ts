@@ -52,6 +52,8 @@ beforeAll(async () => {
       promote: false,
       anomalyEpochs: 1,
       anomalyUnits: 4,
+      // The non-default scaling, so its ratios are exercised from training through evaluation.
+      marketScaling: 'vol-relative',
       holdoutSymbols: ['KO'],
     },
     {
