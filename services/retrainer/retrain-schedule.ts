@@ -1,13 +1,16 @@
+import { cronProblem, nextCronTime } from '../shared/config/cron-expression.js';
+
 /**
- * When the retrainer runs a cycle. Interval only: no maintained cron parser is in the dependency
- * tree, and a hand-written one would be a second scheduler to test; a 5-field cron expression is
- * rejected with that explanation rather than half-supported.
+ * When the retrainer runs a cycle: on a cron expression (cron-parser; 5 fields, or 6 with
+ * seconds, in a time zone) or, without one, every intervalMs; drift checks on their own cadence.
  */
 export interface RetrainSchedule {
-  /** Unconditional retraining every intervalMs (0 = only when drift asks for it). */
+  /** Unconditional retraining every intervalMs (0 = only when drift asks for it); unused with cron. */
   intervalMs: number;
   /** Drift checks every driftCheckMs. */
   driftCheckMs: number;
+  /** Scheduled cycles at these times instead of the interval. */
+  cron: { expression: string; timezone: string } | null;
 }
 
 export type ScheduleTrigger = 'schedule' | 'drift-check';
@@ -30,13 +33,9 @@ export interface ScheduleState {
 export function parseSchedule(input: {
   intervalMs: number;
   driftCheckMs: number;
-  cron?: string;
+  cron?: string | undefined;
+  cronTimezone?: string | undefined;
 }): RetrainSchedule {
-  if (input.cron !== undefined && input.cron.trim() !== '') {
-    throw new RangeError(
-      `cron schedules are not supported (no cron parser among the dependencies), got ${JSON.stringify(input.cron)}: use an interval in ms`,
-    );
-  }
   for (const [name, v] of [
     ['intervalMs', input.intervalMs],
     ['driftCheckMs', input.driftCheckMs],
@@ -45,14 +44,20 @@ export function parseSchedule(input: {
       throw new RangeError(`${name} must be an integer >= 0 ms, got ${v}`);
   }
   if (input.driftCheckMs === 0) throw new RangeError('driftCheckMs must be > 0');
-  return { intervalMs: input.intervalMs, driftCheckMs: input.driftCheckMs };
+  const expression = input.cron?.trim() ?? '';
+  const cron = expression === '' ? null : { expression, timezone: input.cronTimezone ?? 'UTC' };
+  if (cron) cronProblem(cron.expression, cron.timezone, true);
+  return { intervalMs: input.intervalMs, driftCheckMs: input.driftCheckMs, cron };
 }
 
 /** What is due at `now`: a scheduled cycle wins over a drift check (it retrains anyway). */
 export function nextDue(schedule: RetrainSchedule, state: ScheduleState, now: number): ScheduleDecision {
-  const cycleDue =
-    schedule.intervalMs > 0
-      ? (state.lastCycleAt ?? state.startedAt) + schedule.intervalMs
+  const since = state.lastCycleAt ?? state.startedAt;
+  // A cron time missed while a cycle ran is due at once, then the schedule continues after it.
+  const cycleDue = schedule.cron
+    ? nextCronTime(schedule.cron, since)
+    : schedule.intervalMs > 0
+      ? since + schedule.intervalMs
       : Number.POSITIVE_INFINITY;
   const driftDue = (state.lastDriftCheckAt ?? state.startedAt) + schedule.driftCheckMs;
   if (now >= cycleDue) return { trigger: 'schedule', waitMs: 0 };

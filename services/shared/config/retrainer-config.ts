@@ -1,10 +1,18 @@
 import { z } from 'zod';
+import { cronProblem } from './cron-expression.js';
 
 /** The retraining sidecar (services/retrainer, docs/retrainer.md). */
 export const retrainerConfig = z
   .object({
     /** Retrain at least this often, wall clock ms (0 = only on drift). Default one day. */
     intervalMs: z.number().int().nonnegative().default(86_400_000),
+    /**
+     * Scheduled cycles on this cron expression (5 fields, or 6 with seconds; e.g. "0 3 * * 1-5")
+     * instead of intervalMs. Unset: the interval.
+     */
+    cron: z.string().trim().min(1).optional(),
+    /** IANA time zone the cron expression is read in. */
+    cronTimezone: z.string().default('UTC'),
     /** How often recent inputs are compared with the champion's training distribution. Default one hour. */
     driftCheckMs: z.number().int().positive().default(3_600_000),
     /** PSI at or above this on any input feature or the score is worth a warning. */
@@ -32,6 +40,8 @@ export const retrainerConfig = z
   })
   .prefault({})
   .superRefine((c, ctx) => {
+    const cron = c.cron === undefined ? null : cronProblem(c.cron, c.cronTimezone);
+    if (cron !== null) ctx.addIssue({ code: 'custom', path: ['cron'], message: cron });
     if (!(c.psiWarn <= c.psiRetrain)) {
       ctx.addIssue({ code: 'custom', path: ['psiWarn'], message: 'psiWarn must be <= psiRetrain' });
     }

@@ -105,10 +105,39 @@ describe('retrain schedule', () => {
       waitMs: 50,
     });
   });
-  it('refuses cron expressions and bad intervals with the reason', () => {
-    expect(() => parseSchedule({ intervalMs: 1, driftCheckMs: 1, cron: '0 3 * * *' })).toThrow(
-      /cron schedules are not supported .* got "0 3 \* \* \*"/,
+  it('runs scheduled cycles on a cron expression in its time zone', () => {
+    const cron = parseSchedule({ intervalMs: 1000, driftCheckMs: 3_600_000, cron: '0 3 * * 1-5' });
+    expect(cron.cron).toEqual({ expression: '0 3 * * 1-5', timezone: 'UTC' });
+    const started = Date.UTC(2026, 11, 4, 12, 0); // Friday 12:00 UTC
+    const state = { startedAt: started, lastCycleAt: null, lastDriftCheckAt: started };
+    // Next weekday 03:00 is Monday: the interval is not used.
+    const monday = Date.UTC(2026, 11, 7, 3, 0);
+    expect(nextDue(cron, state, started + 1000)).toEqual({ trigger: null, waitMs: 3_600_000 - 1000 });
+    expect(nextDue(cron, { ...state, lastDriftCheckAt: monday }, monday - 1).waitMs).toBe(1);
+    expect(nextDue(cron, { ...state, lastDriftCheckAt: monday }, monday).trigger).toBe('schedule');
+    // A time missed while a cycle ran is due at once; after the cycle the next one is Tuesday.
+    expect(nextDue(cron, { ...state, lastDriftCheckAt: monday + 7200_000 }, monday + 7200_000).trigger).toBe(
+      'schedule',
     );
+    const afterCycle = { ...state, lastCycleAt: monday + 60_000, lastDriftCheckAt: monday + 60_000 };
+    expect(nextDue(cron, afterCycle, monday + 60_000).waitMs).toBe(3_600_000);
+    const ny = parseSchedule({
+      intervalMs: 0,
+      driftCheckMs: 1e12,
+      cron: '0 3 * * *',
+      cronTimezone: 'America/New_York',
+    });
+    expect(nextDue(ny, { startedAt: monday, lastCycleAt: null, lastDriftCheckAt: null }, monday).waitMs).toBe(
+      5 * 3_600_000, // 03:00 in New York is 08:00 UTC in December
+    );
+  });
+  it('refuses bad cron expressions, zones and intervals with the reason', () => {
+    expect(() => parseSchedule({ intervalMs: 1, driftCheckMs: 1, cron: '61 3 * * *' })).toThrow(
+      /retrainer.cron: expected a cron expression .* got "61 3 \* \* \*" in "UTC": .*0-59/,
+    );
+    expect(() =>
+      parseSchedule({ intervalMs: 1, driftCheckMs: 1, cron: '0 3 * * *', cronTimezone: 'Mars/Olympus' }),
+    ).toThrow(/in "Mars\/Olympus"/);
     expect(() => parseSchedule({ intervalMs: -1, driftCheckMs: 1 })).toThrow(
       /intervalMs must be an integer >= 0 ms, got -1/,
     );

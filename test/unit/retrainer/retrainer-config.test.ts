@@ -37,4 +37,14 @@ describe('retrainer config section', () => {
     expect((err as Error).message).toContain('retrainer.psiWarn');
     expect((err as Error).message).toContain('psiWarn must be <= psiRetrain');
   });
+
+  it('refuses a bad cron expression at load, naming the field', () => {
+    expect(() => loadConfig({ env: { RISK_RETRAINER_CRON: '0 25 * * *' } })).toThrow(
+      /retrainer\.cron.*expected a cron expression/,
+    );
+    expect(loadConfig({ env: { RISK_RETRAINER_CRON: '0 3 * * 1-5' } }).retrainer).toMatchObject({
+      cron: '0 3 * * 1-5',
+      cronTimezone: 'UTC',
+    });
+  });
 });
