@@ -30,7 +30,17 @@ export type EvaluationProgress =
   | { kind: 'stage'; stage: string; detail?: Record<string, number | string> }
   | { kind: 'batch'; done: number; total: number };
 
+/**
+ * Which out-of-sample period is scored. `test` (the report's): every bar from the bundle's
+ * validation end on. `validation`: the bars from validation start to test start, with baselines
+ * fitted before validation start; a second, earlier period to see whether a comparison holds
+ * across regimes. The model was early-stopped and calibrated on it, so it flatters the model.
+ */
+export type EvaluationPeriod = 'test' | 'validation';
+export const EVALUATION_PERIODS: readonly EvaluationPeriod[] = ['test', 'validation'];
+
 export interface EvaluateRiskOptions {
+  period?: EvaluationPeriod;
   forest?: Partial<ForestOptions>;
   /** Sequences per model call. */
   batchSize?: number;
@@ -65,6 +75,9 @@ export interface RiskEvaluationDetails {
     createdAt: string;
   };
   cutoff: string;
+  /** The period scored (EvaluationPeriod) and, for `validation`, where it ends. */
+  period: EvaluationPeriod;
+  until: string | null;
   symbols: string[];
   unseenSymbols: string[];
   fitSamples: number;
@@ -98,19 +111,26 @@ export async function evaluateRisk(
 ): Promise<RiskEvaluation> {
   const progress = options.onProgress ?? (() => {});
   const { metadata } = bundle;
-  const cutoffIso = metadata.data.boundaries.testStart;
-  const cutoff = cutoffIso === undefined ? Number.NaN : Date.parse(cutoffIso);
-  if (!Number.isFinite(cutoff)) {
-    throw new EvaluationDataError(
-      `bundle ${metadata.version} has no usable data.boundaries.testStart (the validation end), got ${String(cutoffIso)}`,
-    );
-  }
+  const period = options.period ?? 'test';
+  const boundary = (name: 'validationStart' | 'testStart') => {
+    const iso = metadata.data.boundaries[name];
+    const ms = iso === undefined ? Number.NaN : Date.parse(iso);
+    if (!Number.isFinite(ms)) {
+      throw new EvaluationDataError(
+        `bundle ${metadata.version} has no usable data.boundaries.${name}, got ${String(iso)}`,
+      );
+    }
+    return { iso: iso as string, ms };
+  };
+  const { iso: cutoffIso, ms: cutoff } = boundary(period === 'test' ? 'testStart' : 'validationStart');
+  const until = period === 'validation' ? boundary('testStart') : null;
   const labels = labelParams(metadata);
   const split = walkForwardSplit(bars, { cutoff, seqLen: metadata.seqLen, labels });
-  const { fit, evaluate } = split;
+  const { fit } = split;
+  const evaluate = until ? split.evaluate.filter((s) => s.barEnd < until.ms) : split.evaluate;
   if (evaluate.length === 0) {
     throw new EvaluationDataError(
-      `no labelled bar on or after the bundle's validation end ${cutoffIso}: the data must extend past it by more than ${labels.horizon} bars`,
+      `no labelled bar in the ${period} period from ${cutoffIso}${until ? ` to ${until.iso}` : ''}: the data must extend past its start by more than ${labels.horizon} bars`,
     );
   }
   if (fit.length === 0) {
@@ -122,7 +142,13 @@ export async function evaluateRisk(
   progress({
     kind: 'stage',
     stage: 'split',
-    detail: { cutoff: cutoffIso ?? '', fit: fit.length, evaluate: evaluate.length, symbols: symbols.length },
+    detail: {
+      cutoff: cutoffIso,
+      period,
+      fit: fit.length,
+      evaluate: evaluate.length,
+      symbols: symbols.length,
+    },
   });
 
   const warning = bundle.calibration.eventThresholds.find((t) => t.severity === 'WARNING');
@@ -190,7 +216,9 @@ export async function evaluateRisk(
         trainedOn: metadata.trainedOn,
         createdAt: metadata.createdAt,
       },
-      cutoff: cutoffIso ?? '',
+      cutoff: cutoffIso,
+      period,
+      until: until?.iso ?? null,
       symbols,
       unseenSymbols: symbols.filter((s) => !trained.has(s)),
       fitSamples: fit.length,

@@ -23,12 +23,19 @@ import { PACKAGE_ROOT } from '../shared/project-paths.js';
 interface Variant {
   marketScaling: MarketScalingMode;
   training: Partial<RiskTrainingOptions>;
+  /**
+   * Zero the macro and sentiment inputs in every split (a scaled 0 is the train mean): tests
+   * whether the context vectors, which change rarely and can fingerprint a period, help at all.
+   */
+  withoutContext?: boolean;
 }
 
 const VARIANTS: Record<string, Variant> = {
   raw: { marketScaling: 'raw', training: {} },
   'vol-relative': { marketScaling: 'vol-relative', training: {} },
   'vol-relative-ctx0.8': { marketScaling: 'vol-relative', training: { contextDropout: 0.8 } },
+  'no-context': { marketScaling: 'raw', training: {}, withoutContext: true },
+  'vol-relative-no-context': { marketScaling: 'vol-relative', training: {}, withoutContext: true },
   'vol-relative-lstm16': { marketScaling: 'vol-relative', training: { lstmUnits: 16, denseUnits: 16 } },
 };
 
@@ -65,6 +72,12 @@ async function main(): Promise<void> {
       holdoutSymbols: HOLDOUT,
       marketDivideBy: marketDivideBy(variant.marketScaling, training.features.market),
     });
+    if (variant.withoutContext) {
+      for (const split of [dataset.train, dataset.validation, dataset.test, dataset.holdout]) {
+        split.macro.fill(0);
+        split.sentiment.fill(0);
+      }
+    }
     const trained = await trainRiskModel(dataset, { seed: 42, ...variant.training }, (p) => {
       if (p.kind === 'epoch') log({ ...p, variant: name });
     });

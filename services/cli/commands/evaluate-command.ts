@@ -10,6 +10,7 @@ import { type BackendPreference, selectTfBackend } from '../../models/runtime/tf
 import { createTfjsRiskRuntime } from '../../models/runtime/tfjs-risk-runtime.js';
 import { buildFeatureHistory, type FeatureHistoryOptions } from '../../pipeline/feature-history.js';
 import {
+  EVALUATION_PERIODS,
   EvaluationDataError,
   type EvaluationProgress,
   evaluateRisk,
@@ -37,6 +38,8 @@ export interface EvaluateRiskCommandOptions {
   json: string;
   backend: string;
   seed: number;
+  /** Which out-of-sample period (EvaluationPeriod); default test. */
+  period: string;
 }
 
 export interface EvaluateCommandDeps {
@@ -79,6 +82,11 @@ export function registerEvaluateCommand(program: Command): void {
     .requiredOption('--json <file>', 'where the report JSON goes')
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
     .option('--seed <n>', 'seed of the random-forest baseline', seedOption, 42)
+    .option(
+      '--period <name>',
+      "test (from the bundle's validation end on) | validation (validation start to test start, baselines fitted before it; the model was early-stopped on it)",
+      'test',
+    )
     .action(async (opts: EvaluateRiskCommandOptions) => {
       await runEvaluateRiskCommand(opts, {
         loadHistory: buildFeatureHistory,
@@ -108,6 +116,12 @@ export async function runEvaluateRiskCommand(
   deps: EvaluateCommandDeps,
 ): Promise<RiskEvaluation> {
   const backend = parseBackend(opts.backend);
+  const period = EVALUATION_PERIODS.find((p) => p === opts.period);
+  if (period === undefined) {
+    throw new UsageError(
+      `--period: expected ${EVALUATION_PERIODS.join(' or ')}, got ${JSON.stringify(opts.period)}`,
+    );
+  }
   requireDir('--prices', opts.prices);
   requireDir('--macro', opts.macro);
   if (opts.news !== undefined && !isFile(opts.news)) {
@@ -143,7 +157,7 @@ export async function runEvaluateRiskCommand(
       result = await evaluateRisk(
         history.bars,
         { metadata: bundle.metadata, scaler: bundle.scaler, calibration: bundle.calibration, runtime },
-        { forest: { seed: opts.seed }, onProgress: log },
+        { forest: { seed: opts.seed }, onProgress: log, period },
       );
     } catch (err) {
       if (err instanceof EvaluationDataError) throw new UsageError(`--prices: ${err.message}`);

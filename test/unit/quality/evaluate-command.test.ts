@@ -78,6 +78,7 @@ const opts = (over: Partial<EvaluateRiskCommandOptions> = {}): EvaluateRiskComma
   json: join(dir, 'out', 'risk.json'),
   backend: 'cpu',
   seed: 1,
+  period: 'test',
   ...over,
 });
 
@@ -142,6 +143,21 @@ describe('evaluate risk', () => {
     expect(result.report.n).toBeGreaterThan(100);
   }, 120_000);
 
+  it('scores the validation period with baselines fitted before it when asked', async () => {
+    const json = join(dir, 'out', 'validation.json');
+    const result = await runEvaluateRiskCommand(
+      opts({ model: bundleDir, period: 'validation', json }),
+      deps([]),
+    );
+    expect(result.details.period).toBe('validation');
+    expect(result.details.cutoff).toBe('2016-06-01T00:00:00.000Z');
+    expect(result.details.until).toBe('2017-01-03T00:00:00.000Z');
+    const [first, last] = result.report.period;
+    expect(first >= '2016-05-31').toBe(true);
+    expect(last < '2017-01-03').toBe(true);
+    expect(result.report.n).toBeGreaterThan(300);
+  }, 120_000);
+
   it('exits 2 naming the flag on bad arguments', async () => {
     const written: string[] = [];
     const spy = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
@@ -165,6 +181,9 @@ describe('evaluate risk', () => {
       written.length = 0;
       expect(await runCli([...base, '--prices', prices, '--seed', '-1', ...out])).toBe(2);
       expect(written.join('')).toContain('--seed');
+      written.length = 0;
+      expect(await runCli([...base, '--prices', prices, '--period', 'train', ...out])).toBe(2);
+      expect(written.join('')).toContain('--period: expected test or validation, got "train"');
       written.length = 0;
       expect(
         await runCli([
