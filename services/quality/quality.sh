@@ -32,7 +32,11 @@ else
   NAB_SOURCE="this run ($(date -u +%Y-%m-%d))"
 fi
 
-EVAL=(evaluate risk --prices "$DATA/market/daily" --macro "$DATA/macro" "${MODEL_ARGS[@]}")
+# The tweets `make train` replays, in the same order, so the sentiment inputs match training's.
+NEWS_ARGS=()
+NEWS_FILES=("$DATA/news/twitter-financial-news-train.csv" "$DATA/news/twitter-financial-news-valid.csv")
+[[ -f "${NEWS_FILES[0]}" && -f "${NEWS_FILES[1]}" ]] && NEWS_ARGS=(--news "${NEWS_FILES[@]}")
+EVAL=(evaluate risk --prices "$DATA/market/daily" --macro "$DATA/macro" "${NEWS_ARGS[@]}" "${MODEL_ARGS[@]}")
 EVAL_TEXT="risk-monitor ${EVAL[*]}"
 $CLI "${EVAL[@]}" --json "$OUT/risk-all.json" >"$OUT/risk-all.details.json"
 

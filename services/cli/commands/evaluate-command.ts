@@ -31,7 +31,7 @@ import { UsageError } from '../usage-error.js';
 export interface EvaluateRiskCommandOptions {
   prices: string;
   macro: string;
-  news?: string;
+  news?: string[];
   /** A bundle directory; default: the registry's CURRENT risk bundle. */
   model?: string;
   symbols?: string[];
@@ -76,7 +76,10 @@ export function registerEvaluateCommand(program: Command): void {
       '--macro <dir>',
       'directory of macro CSVs (vix-daily, cpi-us-monthly, sp500-shiller-monthly)',
     )
-    .option('--news <file>', 'labelled tweets CSV (text,label) replayed like `replay --news`')
+    .option(
+      '--news <files...>',
+      'labelled tweet CSVs (text,label) replayed like `replay --news`; pass the files the bundle was trained with, or its sentiment inputs differ from training',
+    )
     .option('--model <dir>', 'risk bundle directory (default: CURRENT risk bundle of models.registryDir)')
     .option('--symbols <symbols...>', 'only these tickers (space or comma separated)')
     .requiredOption('--json <file>', 'where the report JSON goes')
@@ -124,8 +127,9 @@ export async function runEvaluateRiskCommand(
   }
   requireDir('--prices', opts.prices);
   requireDir('--macro', opts.macro);
-  if (opts.news !== undefined && !isFile(opts.news)) {
-    throw new UsageError(`--news: expected a CSV file, found none at ${opts.news}`);
+  const newsFiles = opts.news ?? [];
+  for (const f of newsFiles) {
+    if (!isFile(f)) throw new UsageError(`--news: expected a CSV file, found none at ${f}`);
   }
   const symbols = splitList(opts.symbols);
   const bundleDir = await resolveBundleDir(opts.model, deps.registryDir);
@@ -145,7 +149,7 @@ export async function runEvaluateRiskCommand(
       history = await deps.loadHistory({
         pricesDir: opts.prices,
         macroDir: opts.macro,
-        newsFiles: opts.news ? [opts.news] : [],
+        newsFiles,
         symbols,
       });
     } catch (err) {
