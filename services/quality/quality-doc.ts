@@ -46,6 +46,8 @@ export const riskDetailsSchema = z.object({
     createdAt: z.string(),
   }),
   cutoff: z.string(),
+  period: z.enum(['test', 'validation']).default('test'),
+  until: z.string().nullable().default(null),
   symbols: z.array(z.string()),
   unseenSymbols: z.array(z.string()),
   fitSamples: z.number(),
@@ -165,6 +167,12 @@ function riskSection(run: RiskRun, clearMargin: number): string[] {
       report.n > 0 ? events / report.n : null,
     )}) in ${details.model.episodes} episodes. Baselines fitted on ${details.fitSamples} samples of these tickers whose label horizon ends before ${details.cutoff.slice(0, 10)}.`,
     '',
+    ...(details.period === 'validation'
+      ? [
+          `**Validation period** (${details.cutoff.slice(0, 10)} to ${(details.until ?? '').slice(0, 10)}): the bundle's early stopping and alert calibration read the training tickers' samples of these dates, so the period flatters the model (less so on tickers it never saw); shown to see whether the comparison holds across regimes, not as the verdict.`,
+          '',
+        ]
+      : []),
     `**Verdict.** ${verdict(run, clearMargin)}`,
     '',
     '| scorer | ROC-AUC | PR-AUC | Brier | F1 | precision | recall | lead (bars) | alert rate (threshold) | episodes detected |',

@@ -50,6 +50,11 @@ DOC_ARGS=(--dir "$OUT" --out docs/quality.md --nab-command "$NAB_CMD" --nab-sour
 if [[ -n "$HELD_OUT" ]]; then
   $CLI "${EVAL[@]}" --symbols "$HELD_OUT" --json "$OUT/risk-holdout.json" >"$OUT/risk-holdout.details.json"
   DOC_ARGS+=(--holdout-command "$EVAL_TEXT --symbols $HELD_OUT --json $OUT/risk-holdout.json")
+  # The same comparison on the earlier validation period: does the verdict hold across regimes?
+  $CLI "${EVAL[@]}" --symbols "$HELD_OUT" --period validation --json "$OUT/risk-holdout-validation.json" \
+    >"$OUT/risk-holdout-validation.details.json"
+  DOC_ARGS+=(--holdout-validation-command
+    "$EVAL_TEXT --symbols $HELD_OUT --period validation --json $OUT/risk-holdout-validation.json")
 fi
 [[ -n "${QUALITY_TRAINING_COMMAND:-}" ]] && DOC_ARGS+=(--training-command "$QUALITY_TRAINING_COMMAND")
 # Hand-written findings that the numbers alone do not say (keep them in step with the numbers).

@@ -2,6 +2,7 @@
  * Renders docs/quality.md from the JSON the quality run wrote (services/quality/quality.sh):
  *   tsx services/quality/write-quality-doc.ts --dir .run/quality --out docs/quality.md \
  *     --nab-command "..." [--holdout-command "..."] --all-command "..." [--training-command "..."]
+ *     [--holdout-validation-command "..."]
  *     [--notes services/quality/quality-notes.md]
  * Expects <dir>/nab/nab-summary.json, <dir>/risk-all.json + risk-all.details.json and, when a
  * holdout command is given, <dir>/risk-holdout.json + risk-holdout.details.json.
@@ -35,6 +36,7 @@ function main(): void {
       'nab-source': { type: 'string' },
       'holdout-command': { type: 'string' },
       'all-command': { type: 'string' },
+      'holdout-validation-command': { type: 'string' },
       'training-command': { type: 'string' },
       'clear-margin': { type: 'string', default: '0.02' },
       notes: { type: 'string' },
@@ -65,6 +67,11 @@ function main(): void {
     risk: [
       ...run('risk-holdout', 'Tickers held out of training (the transfer test)', values['holdout-command']),
       ...run('risk-all', 'All tickers in the data directory', values['all-command']),
+      ...run(
+        'risk-holdout-validation',
+        'Held-out tickers on the validation period (an earlier out-of-sample period)',
+        values['holdout-validation-command'],
+      ),
     ],
     ...(values['training-command'] ? { trainingCommand: values['training-command'] } : {}),
     clearMargin,

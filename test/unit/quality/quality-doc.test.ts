@@ -42,6 +42,8 @@ function run(model: number | null, best: number, zone: 'green' | 'yellow' | 'red
         createdAt: '2024-01-02T03:04:05.000Z',
       },
       cutoff: '2016-12-03T00:00:00.000Z',
+      period: 'test',
+      until: null,
       symbols: ['BBB'],
       unseenSymbols: ['BBB'],
       fitSamples: 900,
@@ -97,9 +99,23 @@ describe('quality doc verdict', () => {
         command: 'risk-monitor nab ...',
         source: 'this run',
       },
-      risk: [run(0.55, 0.6, 'green', 0.008)],
+      risk: [
+        run(0.55, 0.6, 'green', 0.008),
+        {
+          ...run(0.7, 0.6, 'green', 0.008),
+          title: 'validation period',
+          details: {
+            ...run(0.7, 0.6, 'green', 0.008).details,
+            period: 'validation',
+            cutoff: '2016-03-08T00:00:00.000Z',
+            until: '2016-12-03T00:00:00.000Z',
+          },
+        },
+      ],
       clearMargin: 0.02,
     });
+    expect(doc).toContain('**Validation period** (2016-03-08 to 2016-12-03): the bundle');
+    expect(doc.match(/\*\*Validation period\*\*/g)).toHaveLength(1);
     expect(doc).toContain('| **ours** (LSTM) | **53.0** | **n/a** | **n/a** | 21 files |');
     expect(doc).toContain('| Numenta HTM | 70.5 | 62.6 | 75.2 | 58 files (published) |');
     expect(doc).toContain('    risk-monitor evaluate risk ...');
