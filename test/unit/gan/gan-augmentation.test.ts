@@ -92,7 +92,8 @@ describe('judging synthetic windows', () => {
     const shifted = (seed: number) => {
       const w = windows(300, 1, seed);
       for (let i = 0; i < w.size; i++)
-        for (let k = 0; k < 12; k++) w.windows[i * 12 + k] = (w.windows[i * 12 + k] as number) + (w.labels[i] as number);
+        for (let k = 0; k < 12; k++)
+          w.windows[i * 12 + k] = (w.windows[i * 12 + k] as number) + (w.labels[i] as number);
       return w;
     };
     const score = trainOnSyntheticTestOnReal(shifted(1), shifted(2), shifted(3));
