@@ -9,6 +9,7 @@ import { registerNabCommand } from './commands/nab-command.js';
 import { registerReplayCommand } from './commands/replay-command.js';
 import { registerRetrainCommand } from './commands/retrain-command.js';
 import { registerRunCommand } from './commands/run-command.js';
+import { registerSimulateCommand } from './commands/simulate-command.js';
 import { registerTrainCommand } from './commands/train-command.js';
 import { readPackageVersion } from './package-version.js';
 import { UsageError } from './usage-error.js';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerRetrainCommand(program);
   registerModelsCommand(program);
   registerDemoCommand(program);
+  registerSimulateCommand(program);
   return program;
 }
 

@@ -3,6 +3,7 @@ import { ModelRegistry } from '../models/registry/model-registry.js';
 import type { BackendPreference } from '../models/runtime/tf-backend.js';
 import type { ProgressCallback } from '../models/training/training-progress.js';
 import type { RetrainerConfig } from '../shared/config/retrainer-config.js';
+import type { ChallengerVariantOptions } from './challenger-variants.js';
 import type { CycleTrigger, RetrainCycleOptions, RetrainCycleResult } from './retrain-cycle.js';
 import type { RetrainData } from './retrain-data.js';
 
@@ -46,8 +47,43 @@ export function cycleOptionsFromRequest(
     recentBars: s.recentBars,
     gate: { prAucMargin: s.prAucMargin, falseAlarmMargin: s.falseAlarmMargin },
     drift: { warn: s.psiWarn, retrain: s.psiRetrain },
+    variants: variantOptions(s),
     now: () => new Date(request.nowMs),
     code: () => request.code,
     ...(progress ? { progress } : {}),
+  };
+}
+
+/** The feature selection and augmentation settings of the retrainer config. */
+export function variantOptions(s: RetrainerConfig): ChallengerVariantOptions {
+  return {
+    featureSelection: {
+      mode: s.featureSelection,
+      candidates: s.selectionCandidates,
+      neighbours: s.selectionNeighbours,
+      seed: s.seed,
+    },
+    augmentation: {
+      mode: s.augmentation,
+      settings: {
+        gan: {
+          steps: s.ganSteps,
+          batchSize: s.ganBatchSize,
+          units: s.ganUnits,
+          noiseDim: s.ganNoiseDim,
+          context: s.ganContext,
+          learningRate: s.ganLearningRate,
+        },
+        syntheticRatio: s.syntheticRatio,
+        factPaths: s.ganFactPaths,
+        factBars: s.ganFactBars,
+        thresholds: {
+          requireStylizedFacts: s.ganRequireStylizedFacts,
+          maxDiscriminativeAccuracy: s.ganMaxDiscriminativeAccuracy,
+          minTstrAuc: s.ganMinTstrAuc,
+        },
+        seed: s.seed,
+      },
+    },
   };
 }

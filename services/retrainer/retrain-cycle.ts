@@ -21,6 +21,13 @@ import {
 import type { ProgressCallback } from '../models/training/training-progress.js';
 import type { ModelUpdate } from '../shared/contracts/records.js';
 import { challengerGate, type GateDecision, type GateOptions } from './challenger-gate.js';
+import {
+  type ChallengerVariantOptions,
+  type ChallengerVariantReport,
+  trainChallengerVariants,
+  VARIANTS_OFF,
+  withVariantReport,
+} from './challenger-variants.js';
 import { checkDrift, type DriftThresholds, type DriftVerdict } from './drift-check.js';
 import type { ModelUpdateSender } from './model-update-sender.js';
 import { type RetrainData, recentSeries } from './retrain-data.js';
@@ -57,6 +64,8 @@ export interface RetrainCycleOptions {
   progress?: ProgressCallback;
   /** Sends the promotion's ModelUpdate (risk.model-updates); omitted where nobody listens. */
   sendUpdate?: ModelUpdateSender;
+  /** Feature selection and GAN augmentation (challenger-variants.ts); off when omitted. */
+  variants?: ChallengerVariantOptions;
 }
 
 export interface ModelNumbers {
@@ -78,6 +87,8 @@ export interface RetrainCycleResult {
   /** The held-out comparison period, epoch ms, and its sample count. */
   period: { from: number; samples: number };
   trainingSeconds: number;
+  /** Feature selection and augmentation reports (null each when off); absent when no challenger was trained. */
+  variants?: ChallengerVariantReport;
 }
 
 /**
@@ -147,9 +158,21 @@ export async function runRetrainCycle(
     const started = Date.now();
     // The champion's model is fine-tuned in place: its predictions above are already taken.
     modelOwned = false;
-    const trained = await trainRiskModel(
+    // Feature selection / augmentation hook (challenger-variants.ts): with both off this is one
+    // fine-tuning run of the champion; every further run warm-starts from a fresh load of it.
+    let warmModel: tf.LayersModel | null = champion.model;
+    const { trained, report: variants } = await trainChallengerVariants(
       dataset,
-      fineTuneOptions(meta, options.fineTune, champion.model),
+      series,
+      async (ds) => {
+        const model =
+          warmModel ??
+          (await loadRiskBundle(registry.bundleDir('risk', championVersion), featureLists(data.features)))
+            .model;
+        warmModel = null;
+        return trainRiskModel(ds, fineTuneOptions(meta, options.fineTune, model), options.progress);
+      },
+      options.variants ?? VARIANTS_OFF,
       options.progress,
     );
     const trainingSeconds = (Date.now() - started) / 1000;
@@ -169,14 +192,17 @@ export async function runRetrainCycle(
       const createdAt = options.now();
       const code = options.code();
       const version = modelVersionName('risk', createdAt, code.gitCommit);
-      const metadata = challengerMetadata(riskBundleMetadata(trained, dataset, version, createdAt, code), {
-        championVersion,
-        championMetrics: championNumbers.metrics,
-        gate,
-        trigger: options.trigger,
-        frozen: options.fineTune.freezeLstm,
-        worstDrift: drift.worst?.psi ?? null,
-      });
+      const metadata = withVariantReport(
+        challengerMetadata(riskBundleMetadata(trained, dataset, version, createdAt, code), {
+          championVersion,
+          championMetrics: championNumbers.metrics,
+          gate,
+          trigger: options.trigger,
+          frozen: options.fineTune.freezeLstm,
+          worstDrift: drift.worst?.psi ?? null,
+        }),
+        variants,
+      );
       const bundleDir = await registry.publish('risk', version, (dir) =>
         saveModelBundle(dir, {
           model: trained.model,
@@ -202,6 +228,7 @@ export async function runRetrainCycle(
         gate,
         update,
         trainingSeconds,
+        variants,
       };
     } finally {
       trained.model.dispose();

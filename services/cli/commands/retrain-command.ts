@@ -24,6 +24,9 @@ export interface RetrainCommandOptions {
   margin?: number;
   epochs?: number;
   freezeLstm?: boolean;
+  /** off | auto: GAN augmentation and MI feature selection (default: config retrainer.*). */
+  augmentation?: 'off' | 'auto';
+  featureSelection?: 'off' | 'auto';
   config?: string;
 }
 
@@ -85,6 +88,16 @@ export function registerRetrainCommand(program: Command): void {
     )
     .option('--epochs <n>', 'fine-tuning epochs (default: config retrainer.epochs)', positiveInt('--epochs'))
     .option('--freeze-lstm', "keep the champion's LSTM tower fixed")
+    .option(
+      '--augmentation <mode>',
+      'GAN augmentation: off or auto (default: config retrainer.augmentation)',
+      offOrAuto('--augmentation'),
+    )
+    .option(
+      '--feature-selection <mode>',
+      'mutual-information feature selection: off or auto (default: config retrainer.featureSelection)',
+      offOrAuto('--feature-selection'),
+    )
     .option('-c, --config <file>', 'JSON config file (default: $RISK_CONFIG_FILE)')
     .action(async (opts: RetrainCommandOptions) => {
       await runRetrainCommand(opts, defaultDeps());
@@ -115,6 +128,8 @@ export async function runRetrainCommand(
     ...(opts.margin !== undefined ? { prAucMargin: opts.margin } : {}),
     ...(opts.epochs !== undefined ? { epochs: opts.epochs } : {}),
     ...(opts.freezeLstm ? { freezeLstm: true } : {}),
+    ...(opts.augmentation !== undefined ? { augmentation: opts.augmentation } : {}),
+    ...(opts.featureSelection !== undefined ? { featureSelection: opts.featureSelection } : {}),
   };
   const registry = new ModelRegistry(opts.registry ?? config.models.registryDir);
   await selectTfBackend(config.models.backend);
@@ -169,6 +184,7 @@ export async function runRetrainCommand(
         },
         period: { from: new Date(result.period.from).toISOString(), samples: result.period.samples },
         update: result.update,
+        variants: result.variants ?? null,
         notified,
       },
       null,
@@ -198,5 +214,14 @@ function nonNegative(flag: string) {
       throw new UsageError(`${flag} must be a number >= 0, got ${value}`);
     }
     return n;
+  };
+}
+
+function offOrAuto(flag: string) {
+  return (value: string): 'off' | 'auto' => {
+    if (value !== 'off' && value !== 'auto') {
+      throw new UsageError(`${flag} must be off or auto, got ${JSON.stringify(value)}`);
+    }
+    return value;
   };
 }

@@ -50,6 +50,56 @@ export const featureDistributionSchema = z.object({
 export const scoreDistributionSchema = featureDistributionSchema.omit({ group: true });
 export type ScoreDistribution = z.infer<typeof scoreDistributionSchema>;
 
+const stylizedFactsSchema = z.object({
+  samples: z.number(),
+  excessKurtosis: z.number().nullable(),
+  returnAcf: z.array(z.number().nullable()),
+  absReturnAcf: z.array(z.number().nullable()),
+  passed: z.boolean(),
+});
+
+/** The retrainer's mutual-information feature selection (docs/retrainer.md). */
+export const featureSelectionReportSchema = z.object({
+  method: z.string(),
+  /** Every candidate feature, highest MI with the event label first. */
+  ranking: z.array(
+    z.object({
+      feature: z.string(),
+      mi: z.number(),
+      estimator: z.enum(['knn', 'discrete']),
+      distinct: z.number(),
+    }),
+  ),
+  baselineValidationPrAuc: z.number().nullable(),
+  /** One fine-tuning run per candidate (lowest MI first), with that feature (and earlier drops) masked. */
+  trials: z.array(
+    z.object({ feature: z.string(), validationPrAuc: z.number().nullable(), dropped: z.boolean() }),
+  ),
+  /** Masked in this model (weights on them are zero); the feature lists stay the pipeline's. */
+  dropped: z.array(z.string()),
+});
+export type FeatureSelectionReport = z.infer<typeof featureSelectionReportSchema>;
+
+/** The retrainer's GAN augmentation decision and the numbers behind it (docs/retrainer.md). */
+export const augmentationReportSchema = z.object({
+  used: z.boolean(),
+  reason: z.string(),
+  validationPrAucWithout: z.number().nullable(),
+  validationPrAucWith: z.number().nullable(),
+  syntheticSamples: z.number(),
+  ganSteps: z.number(),
+  ganSeconds: z.number(),
+  qualityPassed: z.boolean(),
+  qualityReasons: z.array(z.string()),
+  discriminativeAccuracy: z.number().nullable(),
+  discriminativeAuc: z.number().nullable(),
+  tstrAuc: z.number().nullable(),
+  trtrAuc: z.number().nullable(),
+  realFacts: stylizedFactsSchema.nullable(),
+  generatedFacts: stylizedFactsSchema.nullable(),
+});
+export type AugmentationReport = z.infer<typeof augmentationReportSchema>;
+
 /** metadata.json: what was trained, on what, how, and how well. */
 export const bundleMetadataSchema = z.object({
   formatVersion: z.literal(1),
@@ -81,5 +131,8 @@ export const bundleMetadataSchema = z.object({
   trainingDistribution: z.array(featureDistributionSchema),
   /** The event head's validation scores, for score drift; absent in bundles written before it. */
   scoreDistribution: scoreDistributionSchema.optional(),
+  /** Written by a retrainer cycle with feature selection / augmentation on; absent otherwise. */
+  featureSelection: featureSelectionReportSchema.optional(),
+  augmentation: augmentationReportSchema.optional(),
 });
 export type BundleMetadata = z.infer<typeof bundleMetadataSchema>;

@@ -37,6 +37,30 @@ export const retrainerConfig = z
     /** Share of the recent bar times used for validation and for the held-out comparison period. */
     validationFraction: z.number().gt(0).lt(0.5).default(0.15),
     evaluationFraction: z.number().gt(0).lt(0.5).default(0.15),
+    /** GAN augmentation of rare risk-event windows: off, or auto (used when it improves validation PR-AUC). */
+    augmentation: z.enum(['off', 'auto']).default('off'),
+    /** GAN training steps, batch, hidden units, noise per step and the steps of noise each output sees. */
+    ganSteps: z.number().int().positive().default(400),
+    ganBatchSize: z.number().int().positive().default(64),
+    ganUnits: z.number().int().positive().default(32),
+    ganNoiseDim: z.number().int().positive().default(4),
+    ganContext: z.number().int().positive().default(12),
+    ganLearningRate: z.number().positive().default(1e-3),
+    /** Synthetic positive windows added per real positive training window. */
+    syntheticRatio: z.number().positive().default(1),
+    /** Generated paths and bars per path whose returns the stylized facts are measured on. */
+    ganFactPaths: z.number().int().positive().default(64),
+    ganFactBars: z.number().int().min(12).default(250),
+    /** Quality gates of the synthetic data (docs/retrainer.md). */
+    ganRequireStylizedFacts: z.boolean().default(true),
+    ganMaxDiscriminativeAccuracy: z.number().gte(0.5).lte(1).default(0.8),
+    ganMinTstrAuc: z.number().gte(0).lte(1).default(0.55),
+    /** Mutual-information feature selection: off, or auto (drop a feature only if validation does not get worse). */
+    featureSelection: z.enum(['off', 'auto']).default('off'),
+    /** Lowest-MI features tried for dropping (one fine-tuning run each). */
+    selectionCandidates: z.number().int().nonnegative().default(3),
+    /** k of the k-NN mutual-information estimator. */
+    selectionNeighbours: z.number().int().positive().default(3),
   })
   .prefault({})
   .superRefine((c, ctx) => {
