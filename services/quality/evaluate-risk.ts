@@ -14,6 +14,7 @@ import {
   fitForestBaseline,
 } from './baselines/forest-baseline.js';
 import { fitLogisticBaseline } from './baselines/logistic-baseline.js';
+import { type AucComparison, type BootstrapOptions, compareAucs } from './block-bootstrap.js';
 import { type ScorerDetails, type ScorerMetrics, scorerMetrics } from './scorer-metrics.js';
 import { type BaselZone, backtestVar, baselZone, type VarBacktest } from './var-backtest.js';
 import { indicesBySymbol, type LabelledSample, walkForwardSplit } from './walk-forward.js';
@@ -41,6 +42,7 @@ export const EVALUATION_PERIODS: readonly EvaluationPeriod[] = ['test', 'validat
 
 export interface EvaluateRiskOptions {
   period?: EvaluationPeriod;
+  bootstrap?: BootstrapOptions;
   forest?: Partial<ForestOptions>;
   /** Sequences per model call. */
   batchSize?: number;
@@ -81,6 +83,8 @@ export interface RiskEvaluationDetails {
   symbols: string[];
   unseenSymbols: string[];
   fitSamples: number;
+  /** Block-bootstrap intervals of every ROC-AUC and of model minus each baseline. */
+  aucIntervals: AucComparison;
   evaluationEvents: number;
   model: ScorerDetails;
   baselines: Record<string, ScorerDetails & { params: Record<string, number | string> }>;
@@ -130,7 +134,7 @@ export async function evaluateRisk(
   const evaluate = until ? split.evaluate.filter((s) => s.barEnd < until.ms) : split.evaluate;
   if (evaluate.length === 0) {
     throw new EvaluationDataError(
-      `no labelled bar in the ${period} period from ${cutoffIso}${until ? ` to ${until.iso}` : ''}: the data must extend past its start by more than ${labels.horizon} bars`,
+      `no labelled bar ${until ? `between the bundle's validation start ${cutoffIso} and its test start ${until.iso}` : `on or after the bundle's validation end ${cutoffIso}`}: the data must extend past it by more than ${labels.horizon} bars`,
     );
   }
   if (fit.length === 0) {
@@ -165,19 +169,30 @@ export async function evaluateRisk(
     ['forest', () => fitForestBaseline(ctx, fit, { ...DEFAULT_FOREST_OPTIONS, ...options.forest })],
   ];
   const baselines: Record<string, ScorerMetrics> = {};
+  const scoresByScorer: Record<string, ArrayLike<number>> = { model: model.event };
   const baselineDetails: RiskEvaluationDetails['baselines'] = {};
   for (const [name, fitBaseline] of fitters) {
     progress({ kind: 'stage', stage: `fit ${name}` });
     const fitted = fitBaseline();
     // Same alert rate as the model's WARNING level on its validation split, chosen on fit-period scores.
     const threshold = thresholdForRate(fitted.score(fit), warning.validationFlaggedRate);
-    const scored = scorerMetrics(evaluate, fitted.score(evaluate), threshold, labels.horizon);
+    const evaluated = fitted.score(evaluate);
+    scoresByScorer[name] = evaluated;
+    const scored = scorerMetrics(evaluate, evaluated, threshold, labels.horizon);
     baselines[name] = scored.metrics;
     baselineDetails[name] = { ...scored.details, params: fitted.params };
   }
 
-  progress({ kind: 'stage', stage: 'var backtest' });
+  progress({ kind: 'stage', stage: 'bootstrap' });
   const groups = indicesBySymbol(evaluate);
+  const aucIntervals = compareAucs(
+    scoresByScorer,
+    evaluate.map((e) => e.event),
+    groups,
+    options.bootstrap,
+  );
+
+  progress({ kind: 'stage', stage: 'var backtest' });
   const outcome = (idx: number[]) => idx.map((i) => (evaluate[i] as LabelledSample).horizonReturn);
   const var95 = backtestVar(
     groups.map((idx) => ({ outcome: outcome(idx), var: idx.map((i) => model.var95[i] as number) })),
@@ -222,6 +237,7 @@ export async function evaluateRisk(
       symbols,
       unseenSymbols: symbols.filter((s) => !trained.has(s)),
       fitSamples: fit.length,
+      aucIntervals,
       evaluationEvents: evaluate.filter((s) => s.event === 1).length,
       model: modelScored.details,
       baselines: baselineDetails,

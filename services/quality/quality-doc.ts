@@ -47,6 +47,18 @@ export const riskDetailsSchema = z.object({
   }),
   cutoff: z.string(),
   period: z.enum(['test', 'validation']).default('test'),
+  aucIntervals: z
+    .object({
+      scorers: z.record(z.string(), z.object({ rocAuc: metric, low: metric, high: metric })),
+      differences: z.record(
+        z.string(),
+        z.object({ rocAuc: metric, low: metric, high: metric, shareNotAbove: metric }),
+      ),
+      blocks: z.number(),
+      resamples: z.number(),
+      skipped: z.number(),
+    })
+    .optional(),
   until: z.string().nullable().default(null),
   symbols: z.array(z.string()),
   unseenSymbols: z.array(z.string()),
@@ -155,6 +167,24 @@ export function verdict(run: RiskRun, clearMargin: number): string {
   return parts.join(' ');
 }
 
+function aucIntervalLines(a: RiskDetailsJson['aucIntervals']): string[] {
+  if (a === undefined) return [];
+  const ci = (x: { low: number | null; high: number | null }) => `[${f3(x.low)}, ${f3(x.high)}]`;
+  return [
+    `ROC-AUC 95% block-bootstrap intervals (${a.resamples} resamples of ${a.blocks} blocks of 20 consecutive bars of one ticker${
+      a.skipped > 0 ? `; ${a.skipped} resamples without both classes skipped` : ''
+    }): ${Object.entries(a.scorers)
+      .map(([n, x]) => `${n} ${ci(x)}`)
+      .join(', ')}. Model minus baseline: ${Object.entries(a.differences)
+      .map(
+        ([n, d]) =>
+          `${n} ${f3(d.rocAuc)} ${ci(d)} (share of resamples where the model is not ahead: ${pct(d.shareNotAbove)})`,
+      )
+      .join('; ')}.`,
+    '',
+  ];
+}
+
 function riskSection(run: RiskRun, clearMargin: number): string[] {
   const { report, details } = run;
   const events = details.evaluationEvents;
@@ -180,6 +210,7 @@ function riskSection(run: RiskRun, clearMargin: number): string[] {
     scorerRow('**model** (WARNING threshold)', report.model, details.model),
     ...Object.entries(report.baselines).map(([name, m]) => scorerRow(name, m, details.baselines[name])),
     '',
+    ...aucIntervalLines(details.aucIntervals),
     '| VaR | exceedance rate | nominal | exceedances / n | Kupiec p | Christoffersen p | Basel zone |',
     '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
     `| VaR95 | ${pct(report.var.var95.exceedanceRate)} | 5% | ${details.var95.exceedances} / ${details.var95.n} | ${pval(report.var.var95.kupiecP)} | ${pval(report.var.var95.christoffersenP)} | |`,
