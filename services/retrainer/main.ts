@@ -77,7 +77,7 @@ export async function startRetrainer(
       const result = await runCycle(request, (event) => {
         if (event.kind === 'epoch' || event.kind === 'done') logger.info({ trigger, ...event }, 'retraining');
       });
-      if (result.update) await sendUpdate(result.update);
+      for (const u of result.updates) await sendUpdate(u);
       metrics.cycles.inc({ trigger, outcome: result.outcome });
       metrics.observeDrift(result.drift);
       if (result.challenger) metrics.trainingDuration.observe(result.trainingSeconds);

@@ -153,7 +153,8 @@ export async function runRetrainCommand(
   } finally {
     reporter.close();
   }
-  const notified = result.update ? await deps.notify(config, result.update) : false;
+  let notified = false;
+  for (const u of result.updates) notified = (await deps.notify(config, u)) || notified;
   deps.stdout(
     `${JSON.stringify(
       {
@@ -161,6 +162,7 @@ export async function runRetrainCommand(
         champion: result.champion,
         challenger: result.challenger,
         gate: result.gate,
+        anomaly: result.anomaly,
         drift: {
           level: result.drift.level,
           worst: result.drift.worst,
@@ -168,7 +170,7 @@ export async function runRetrainCommand(
           features: result.drift.features.map((f) => ({ feature: `${f.group}.${f.name}`, psi: f.psi })),
         },
         period: { from: new Date(result.period.from).toISOString(), samples: result.period.samples },
-        update: result.update,
+        updates: result.updates,
         notified,
       },
       null,
