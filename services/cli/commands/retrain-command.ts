@@ -22,6 +22,8 @@ export interface RetrainCommandOptions {
   news?: string[];
   registry?: string;
   margin?: number;
+  /** Only bars ending at or after this date (yyyy-mm-dd or ISO time) from the feature topics. */
+  since?: string;
   epochs?: number;
   freezeLstm?: boolean;
   config?: string;
@@ -32,7 +34,7 @@ export interface RetrainCommandDeps {
     options: TrainingDataOptions,
   ) => Promise<{ series: RetrainData['series']; features: RetrainData['features'] }>;
   /** The feature topics of the configured transport (Kafka), when no files are given. */
-  loadTopics: (config: Config) => Promise<RetrainData>;
+  loadTopics: (config: Config, since?: number) => Promise<RetrainData>;
   notify: (config: Config, update: ModelUpdate) => Promise<boolean>;
   now: () => Date;
   code: () => CodeVersion;
@@ -43,7 +45,7 @@ export interface RetrainCommandDeps {
 
 const defaultDeps = (): RetrainCommandDeps => ({
   loadFiles: loadTrainingData,
-  loadTopics: async (config) => {
+  loadTopics: async (config, since) => {
     const transport = createTransport(config);
     try {
       const codec = await createCodec({
@@ -51,7 +53,7 @@ const defaultDeps = (): RetrainCommandDeps => ({
         schemaRegistryUsername: config.kafka.schemaRegistryUsername,
         schemaRegistryPassword: config.kafka.schemaRegistryPassword,
       });
-      return await retrainDataFromTransport(transport, codec, config);
+      return await retrainDataFromTransport(transport, codec, config, since === undefined ? {} : { since });
     } finally {
       await transport.close();
     }
@@ -77,6 +79,10 @@ export function registerRetrainCommand(program: Command): void {
     )
     .option('--macro <dir>', 'directory of macro CSVs (with --prices)')
     .option('--news <files...>', 'labelled tweet CSVs (with --prices)')
+    .option(
+      '--since <date>',
+      'read the feature topics from this date on (yyyy-mm-dd or ISO time; default: the whole retained history)',
+    )
     .option('--registry <dir>', 'model registry root (default: config models.registryDir)')
     .option(
       '--margin <x>',
@@ -104,6 +110,10 @@ export async function runRetrainCommand(
   if ((opts.prices === undefined) !== (opts.macro === undefined)) {
     throw new UsageError('--prices and --macro go together');
   }
+  const since = opts.since === undefined ? undefined : parseSince(opts.since);
+  if (since !== undefined && opts.prices !== undefined) {
+    throw new UsageError('--since selects from the feature topics; with --prices give the files you want');
+  }
   const config = loadConfig({ file: opts.config });
   if (opts.prices === undefined && config.transport !== 'kafka') {
     throw new UsageError(
@@ -126,7 +136,7 @@ export async function runRetrainCommand(
           macroDir: opts.macro,
           newsFiles: splitFiles(opts.news),
         })
-      : await deps.loadTopics(config);
+      : await deps.loadTopics(config, since);
   deps.stderr(
     `retraining on ${data.series.length} symbols (${data.series.reduce((n, s) => n + s.bars.length, 0)} bars)\n`,
   );
@@ -178,6 +188,12 @@ export async function runRetrainCommand(
     )}\n`,
   );
   return result;
+}
+
+function parseSince(value: string): number {
+  const t = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+  if (!Number.isFinite(t)) throw new UsageError(`--since must be a date like 2016-01-04, got ${value}`);
+  return t;
 }
 
 function splitFiles(values: readonly string[] | undefined): string[] {
