@@ -100,10 +100,11 @@ export interface RetrainCycleResult {
 /**
  * One retraining cycle: recent bars -> the champion's purged split (with its scaler, which the
  * anomaly model shares) -> drift of inputs and score against the champion's training -> fine-tune
- * the champion (warm start, lower learning rate, optionally a frozen LSTM) -> both evaluated on
- * the same held-out recent period -> gate -> the challenger is always published (a rejected one
- * is kept with its numbers) and promoted only when the gate passes and it loads like the scorer
- * would load it.
+ * the champion (warm start, lower learning rate, optionally a frozen LSTM), and its anomaly
+ * forecaster (anomaly-challenger.ts) -> champions and challengers evaluated on the same held-out
+ * recent period -> gate -> the challengers are always published (a rejected one is kept with its
+ * numbers) and promoted, as a pair, only when the gate passes and they load like the scorer
+ * would load them.
  */
 export async function runRetrainCycle(
   data: RetrainData,
