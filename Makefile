@@ -71,5 +71,5 @@ train: setup ## retrain the committed bundles (risk + anomaly, one run, same sca
 clean:
 	rm -rf dist .run
 
-quality: setup ## NAB + walk-forward risk evaluation on ../shared/data; renders docs/quality.md (QUALITY_MODEL=bundle dir to pick a bundle)
+quality: setup ## NAB + walk-forward risk evaluation + transfer comparison on ../shared/data; renders docs/quality.md (QUALITY_MODEL=bundle dir to pick a bundle)
 	RISK_MONITOR="node dist/services/cli/bin.js" bash services/quality/quality.sh

@@ -96,6 +96,55 @@ export const nabSummarySchema = z.object({
 });
 export type NabSummaryJson = z.infer<typeof nabSummarySchema>;
 
+const scoreSchema = z.object({
+  model: scorerSchema,
+  baselines: z.record(z.string(), scorerSchema),
+  var: z.object({ var99: varSchema.extend({ baselZone: z.enum(['green', 'yellow', 'red']) }) }),
+  n: z.number().int(),
+  period: z.tuple([z.string(), z.string()]),
+});
+
+/** The `evaluate transfer --json` file (services/quality/transfer-experiment.ts), the subset used. */
+export const transferReportSchema = z.object({
+  champion: z.object({ version: z.string(), heldOutSymbols: z.array(z.string()) }),
+  symbols: z.array(z.string()),
+  history: z.object({
+    bars: z.number(),
+    from: z.string(),
+    validationStart: z.string(),
+    testStart: z.string(),
+    trainSamples: z.number(),
+    validationSamples: z.number(),
+  }),
+  budget: z.object({
+    epochs: z.number(),
+    patience: z.number(),
+    batchSize: z.number(),
+    fineTuneLearningRate: z.number(),
+    scratchLearningRate: z.number(),
+  }),
+  seeds: z.array(z.number()),
+  runs: z.array(
+    z.object({
+      arm: z.enum(['champion', 'fine-tuned', 'from-scratch']),
+      seed: z.number().nullable(),
+      epochsRun: z.number(),
+      bestEpoch: z.number(),
+      trainingSeconds: z.number(),
+      report: scoreSchema,
+    }),
+  ),
+  seconds: z.number(),
+});
+export type TransferReportJson = z.infer<typeof transferReportSchema>;
+
+export interface TransferRunInput {
+  report: TransferReportJson;
+  command: string;
+  /** How long it took and when, for the reader. */
+  source: string;
+}
+
 export interface RiskRun {
   /** e.g. "held-out tickers". */
   title: string;
@@ -113,6 +162,8 @@ export interface QualityDocInput {
   trainingCommand?: string;
   /** A ROC-AUC lead over the best baseline smaller than this is not "a clear margin". */
   clearMargin: number;
+  /** Fine-tuned vs from-scratch on tickers with a short history (`evaluate transfer`). */
+  transfer?: TransferRunInput;
   /** Hand-written findings (markdown) appended under "Findings and gaps". */
   notes?: string;
 }
@@ -233,6 +284,104 @@ function riskSection(run: RiskRun, clearMargin: number): string[] {
   ];
 }
 
+const mean = (xs: readonly (number | null)[]): number | null => {
+  const v = xs.filter((x): x is number => x !== null);
+  return v.length === 0 ? null : v.reduce((a, b) => a + b, 0) / v.length;
+};
+/** mean, and the range over seeds when there is more than one run. */
+function spread(xs: readonly (number | null)[], fmt: (x: number | null) => string): string {
+  const v = xs.filter((x): x is number => x !== null);
+  if (v.length <= 1) return fmt(mean(xs));
+  return `${fmt(mean(xs))} (${fmt(Math.min(...v))}..${fmt(Math.max(...v))})`;
+}
+
+export function transferSection(t: TransferRunInput): string[] {
+  const { report } = t;
+  const arms = ['champion', 'fine-tuned', 'from-scratch'] as const;
+  const label = {
+    champion: 'champion as is (never saw these tickers)',
+    'fine-tuned': '**fine-tuned** from the champion',
+    'from-scratch': '**from scratch**, same architecture',
+  };
+  const runs = (arm: (typeof arms)[number]) => report.runs.filter((r) => r.arm === arm);
+  const first = report.runs[0];
+  const fine = mean(runs('fine-tuned').map((r) => r.report.model.rocAuc));
+  const scratch = mean(runs('from-scratch').map((r) => r.report.model.rocAuc));
+  const finePr = mean(runs('fine-tuned').map((r) => r.report.model.prAuc));
+  const scratchPr = mean(runs('from-scratch').map((r) => r.report.model.prAuc));
+  const b = report.budget;
+  return [
+    '## Transfer learning: fine-tuned vs from scratch on tickers with a short history',
+    '',
+    `Tickers (${report.symbols.length}) the champion **${report.champion.version}** never saw: ${report.symbols.join(', ')}. Each arm may learn only from their last **${report.history.bars} bars** before the champion's test start (${report.history.from} .. ${report.history.testStart}; ${report.history.trainSamples} training samples, early stopping on the ${report.history.validationSamples} samples from ${report.history.validationStart}), then all are evaluated walk-forward on the same later period, ${first?.report.period[0] ?? 'n/a'} .. ${first?.report.period[1] ?? 'n/a'} (n = ${first?.report.n ?? 0} scored sequences); the baselines are fitted on the same short history. Same budget for both trained arms: at most ${b.epochs} epochs, patience ${b.patience}, batch ${b.batchSize}, the champion's architecture and regularisation; learning rate ${b.fineTuneLearningRate} for fine-tuning (the retrainer's default) and ${b.scratchLearningRate} from scratch (train's default; the scratch arm fits its own scaler). ${report.seeds.length} seed(s): ${report.seeds.join(', ')}; values are the mean with the range over seeds in brackets. Nothing was tuned on the evaluated period.`,
+    '',
+    `**Result.** Fine-tuned ROC-AUC ${f3(fine)} / PR-AUC ${f3(finePr)} vs from scratch ${f3(scratch)} / ${f3(scratchPr)}: ${
+      fine === null || scratch === null
+        ? 'undefined on this period.'
+        : fine - scratch >= 0.02
+          ? `fine-tuning wins by ${(fine - scratch).toFixed(3)} ROC-AUC.`
+          : scratch - fine >= 0.02
+            ? `training from scratch wins by ${(scratch - fine).toFixed(3)} ROC-AUC: the warm start does NOT help here.`
+            : `no clear difference (${(fine - scratch).toFixed(3)} ROC-AUC).`
+    }`,
+    '',
+    '| scorer | ROC-AUC | PR-AUC | Brier | VaR99 exceedance rate | VaR99 zone | epochs run | training s |',
+    '| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |',
+    ...arms.map((arm) => {
+      const r = runs(arm);
+      return `| ${label[arm]} | ${spread(
+        r.map((x) => x.report.model.rocAuc),
+        f3,
+      )} | ${spread(
+        r.map((x) => x.report.model.prAuc),
+        f3,
+      )} | ${spread(
+        r.map((x) => x.report.model.brier),
+        f3,
+      )} | ${spread(
+        r.map((x) => x.report.var.var99.exceedanceRate),
+        pct,
+      )} | ${[...new Set(r.map((x) => x.report.var.var99.baselZone))].join(', ')} | ${
+        arm === 'champion'
+          ? 'n/a'
+          : spread(
+              r.map((x) => x.epochsRun),
+              (x) => (x === null ? 'n/a' : x.toFixed(1)),
+            )
+      } | ${
+        arm === 'champion'
+          ? 'n/a'
+          : spread(
+              r.map((x) => x.trainingSeconds),
+              f1,
+            )
+      } |`;
+    }),
+    ...Object.entries(first?.report.baselines ?? {}).map(
+      ([name, m]) =>
+        `| baseline ${name} (fitted on the short history) | ${f3(m.rocAuc)} | ${f3(m.prAuc)} | ${f3(m.brier)} | | | | |`,
+    ),
+    '',
+    `Per seed (ROC-AUC / PR-AUC): ${report.seeds
+      .map(
+        (seed) =>
+          `seed ${seed}: fine-tuned ${arms
+            .slice(1)
+            .map((arm) => {
+              const r = report.runs.find((x) => x.arm === arm && x.seed === seed);
+              return `${arm === 'fine-tuned' ? '' : 'from scratch '}${f3(r?.report.model.rocAuc ?? null)} / ${f3(r?.report.model.prAuc ?? null)}`;
+            })
+            .join(', ')}`,
+      )
+      .join('; ')}. The experiment took ${report.seconds.toFixed(0)} s (${t.source}).`,
+    '',
+    'Reproduce:',
+    '',
+    `    ${t.command}`,
+    '',
+  ];
+}
+
 export function renderQualityDoc(input: QualityDocInput): string {
   const { nab } = input;
   const by = (name: string) => nab.summary.profiles.find((p) => p.profile === name);
@@ -242,7 +391,7 @@ export function renderQualityDoc(input: QualityDocInput): string {
     '# Quality: the anomaly detector on NAB, the risk model walk-forward against baselines',
     '',
     `Generated by \`make quality\` (services/quality/quality.sh, services/quality/write-quality-doc.ts) on ${input.generatedAt}.`,
-    'Every number below is read from the JSON the two commands wrote; nothing is typed in by hand.',
+    `Every number below is read from the JSON the ${input.transfer ? 'three' : 'two'} commands wrote; nothing is typed in by hand.`,
     'Do not edit this file: rerun `make quality` (and keep it current when a model changes).',
     '',
     '## What is measured',
@@ -258,6 +407,13 @@ export function renderQualityDoc(input: QualityDocInput): string {
     '  without fitting on every bar from its validation end (its test start) on, with features',
     '  computed by the serving path (`buildFeatureHistory`: the data files replayed through the real',
     '  ingest services and the windowing as-of join).',
+    ...(input.transfer
+      ? [
+          '- **Transfer learning** (`risk-monitor evaluate transfer`, docs/retrainer.md): the bundle',
+          '  fine-tuned vs the same architecture trained from scratch on a short history of the tickers',
+          '  it was trained without, both evaluated like the bundle on the later period.',
+        ]
+      : []),
     '',
     '## NAB',
     '',
@@ -306,6 +462,7 @@ export function renderQualityDoc(input: QualityDocInput): string {
     '',
     ...(input.trainingCommand ? ['Trained with:', '', `    ${input.trainingCommand}`, ''] : []),
     ...input.risk.flatMap((run) => riskSection(run, input.clearMargin)),
+    ...(input.transfer ? transferSection(input.transfer) : []),
     '## How the numbers are defined',
     '',
     '- **Samples.** Bar t of a ticker with a full L-bar window and a label (its H-bar horizon',

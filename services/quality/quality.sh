@@ -9,6 +9,8 @@
 #   QUALITY_SKIP_NAB=1      reuse $QUALITY_OUT/nab/nab-summary.json instead of rerunning nab (~4 min)
 #   QUALITY_NAB_SOURCE      how the reused NAB summary was produced (shown in the doc)
 #   QUALITY_TRAINING_COMMAND  how the evaluated bundle was trained (shown in the doc)
+#   QUALITY_SKIP_TRANSFER=1   reuse $QUALITY_OUT/transfer.json instead of rerunning evaluate transfer (~8 min)
+#   QUALITY_TRANSFER_SOURCE   how the reused transfer.json was produced (shown in the doc)
 #   RISK_MONITOR   the CLI (default: npx tsx services/cli/bin.ts; the Makefile passes the built one)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -55,6 +57,18 @@ if [[ -n "$HELD_OUT" ]]; then
     >"$OUT/risk-holdout-validation.details.json"
   DOC_ARGS+=(--holdout-validation-command
     "$EVAL_TEXT --symbols $HELD_OUT --period validation --json $OUT/risk-holdout-validation.json")
+  # Fine-tuned vs from scratch on the held-out tickers with a short history (transfer learning).
+  TRANSFER=(evaluate transfer --prices "$DATA/market/daily" --macro "$DATA/macro" "${MODEL_ARGS[@]}" --symbols "$HELD_OUT")
+  TRANSFER_TEXT="risk-monitor ${TRANSFER[*]} --json $OUT/transfer.json"
+  if [[ "${QUALITY_SKIP_TRANSFER:-0}" == 1 && -f "$OUT/transfer.json" ]]; then
+    echo "quality: reusing $OUT/transfer.json" >&2
+    TRANSFER_SOURCE="${QUALITY_TRANSFER_SOURCE:-an earlier run of the command below, reused (QUALITY_SKIP_TRANSFER=1)}"
+  else
+    STARTED=$(date +%s)
+    $CLI "${TRANSFER[@]}" --json "$OUT/transfer.json" >/dev/null
+    TRANSFER_SOURCE="this run on $(date -u +%Y-%m-%d): $(( $(date +%s) - STARTED )) s in all, with the feature replay"
+  fi
+  DOC_ARGS+=(--transfer-command "$TRANSFER_TEXT" --transfer-source "$TRANSFER_SOURCE")
 fi
 [[ -n "${QUALITY_TRAINING_COMMAND:-}" ]] && DOC_ARGS+=(--training-command "$QUALITY_TRAINING_COMMAND")
 # Hand-written findings that the numbers alone do not say (keep them in step with the numbers).

@@ -2,10 +2,11 @@
  * Renders docs/quality.md from the JSON the quality run wrote (services/quality/quality.sh):
  *   tsx services/quality/write-quality-doc.ts --dir .run/quality --out docs/quality.md \
  *     --nab-command "..." [--holdout-command "..."] --all-command "..." [--training-command "..."]
- *     [--holdout-validation-command "..."]
+ *     [--holdout-validation-command "..."] [--transfer-command "..." [--transfer-source "..."]]
  *     [--notes services/quality/quality-notes.md]
  * Expects <dir>/nab/nab-summary.json, <dir>/risk-all.json + risk-all.details.json and, when a
- * holdout command is given, <dir>/risk-holdout.json + risk-holdout.details.json.
+ * holdout command is given, <dir>/risk-holdout.json + risk-holdout.details.json; with a transfer
+ * command, <dir>/transfer.json (`risk-monitor evaluate transfer`).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import {
   renderQualityDoc,
   riskDetailsSchema,
   riskReportSchema,
+  transferReportSchema,
 } from './quality-doc.js';
 
 function readJson<T>(path: string, schema: z.ZodType<T>): T {
@@ -38,6 +40,8 @@ function main(): void {
       'all-command': { type: 'string' },
       'holdout-validation-command': { type: 'string' },
       'training-command': { type: 'string' },
+      'transfer-command': { type: 'string' },
+      'transfer-source': { type: 'string' },
       'clear-margin': { type: 'string', default: '0.02' },
       notes: { type: 'string' },
     },
@@ -74,6 +78,15 @@ function main(): void {
       ),
     ],
     ...(values['training-command'] ? { trainingCommand: values['training-command'] } : {}),
+    ...(values['transfer-command']
+      ? {
+          transfer: {
+            report: readJson(join(dir, 'transfer.json'), transferReportSchema),
+            command: values['transfer-command'],
+            source: values['transfer-source'] ?? 'this run',
+          },
+        }
+      : {}),
     clearMargin,
     ...(values.notes ? { notes: readFileSync(values.notes, 'utf8') } : {}),
   });

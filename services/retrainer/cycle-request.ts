@@ -43,6 +43,12 @@ export function cycleOptionsFromRequest(
       seed: s.seed,
       freezeLstm: s.freezeLstm,
     },
+    anomalyFineTune: {
+      epochs: s.anomalyEpochs,
+      learningRate: s.anomalyLearningRate,
+      batchSize: s.batchSize,
+      seed: s.seed,
+    },
     split: { validationFraction: s.validationFraction, evaluationFraction: s.evaluationFraction },
     recentBars: s.recentBars,
     gate: { prAucMargin: s.prAucMargin, falseAlarmMargin: s.falseAlarmMargin },

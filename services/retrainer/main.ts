@@ -77,10 +77,12 @@ export async function startRetrainer(
       const result = await runCycle(request, (event) => {
         if (event.kind === 'epoch' || event.kind === 'done') logger.info({ trigger, ...event }, 'retraining');
       });
-      if (result.update) await sendUpdate(result.update);
+      for (const u of result.updates) await sendUpdate(u);
       metrics.cycles.inc({ trigger, outcome: result.outcome });
       metrics.observeDrift(result.drift);
-      if (result.challenger) metrics.trainingDuration.observe(result.trainingSeconds);
+      // Both models of the pair: the CPU the cycle took from the scorer.
+      if (result.challenger)
+        metrics.trainingDuration.observe(result.trainingSeconds + (result.anomaly?.trainingSeconds ?? 0));
       logger.info(
         {
           trigger,

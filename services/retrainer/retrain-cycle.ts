@@ -20,6 +20,13 @@ import {
 } from '../models/risk/risk-training.js';
 import type { ProgressCallback } from '../models/training/training-progress.js';
 import type { ModelUpdate } from '../shared/contracts/records.js';
+import {
+  type AnomalyChallenger,
+  type AnomalyFineTuneOptions,
+  type AnomalyModelNumbers,
+  fineTuneAnomalyChampion,
+  publishAnomalyChallenger,
+} from './anomaly-challenger.js';
 import { challengerGate, type GateDecision, type GateOptions } from './challenger-gate.js';
 import {
   type ChallengerVariantOptions,
@@ -32,7 +39,7 @@ import { checkDrift, type DriftThresholds, type DriftVerdict } from './drift-che
 import type { ModelUpdateSender } from './model-update-sender.js';
 import { type RetrainData, recentSeries } from './retrain-data.js';
 import { countVarExceedances, type VarExceedances } from './var-exceedances.js';
-import { promoteVerified } from './verified-promotion.js';
+import { promotePairVerified } from './verified-promotion.js';
 
 /** Why a cycle ran: on the interval, after a drift check, or by hand (CLI). */
 export type CycleTrigger = 'schedule' | 'drift' | 'manual';
@@ -54,6 +61,8 @@ export interface RetrainCycleOptions {
   /** Retrain only when the drift check says so (the drift trigger); otherwise always. */
   requireDrift: boolean;
   fineTune: FineTuneOptions;
+  /** Fine-tuning of the anomaly forecaster; absent or 0 epochs keeps the champion's. */
+  anomalyFineTune?: AnomalyFineTuneOptions;
   /** Shares of the recent bar times for validation and for the held-out comparison period. */
   split: { validationFraction: number; evaluationFraction: number };
   recentBars: number;
@@ -82,8 +91,16 @@ export interface RetrainCycleResult {
   /** Null when the cycle stopped at the drift check. */
   challenger: (ModelNumbers & { bundleDir: string }) | null;
   gate: GateDecision | null;
-  /** The promotion's record (also sent through sendUpdate), or null when nothing moved. */
+  /** The risk promotion's record (also sent through sendUpdate), or null when nothing moved. */
   update: ModelUpdate | null;
+  /** Every pointer move of the promotion, risk then anomaly (each sent through sendUpdate). */
+  updates: ModelUpdate[];
+  /** The anomaly champion and challenger on the period; null when the anomaly model was kept. */
+  anomaly: {
+    champion: AnomalyModelNumbers;
+    challenger: AnomalyModelNumbers & { bundleDir: string };
+    trainingSeconds: number;
+  } | null;
   /** The held-out comparison period, epoch ms, and its sample count. */
   period: { from: number; samples: number };
   trainingSeconds: number;
@@ -94,10 +111,11 @@ export interface RetrainCycleResult {
 /**
  * One retraining cycle: recent bars -> the champion's purged split (with its scaler, which the
  * anomaly model shares) -> drift of inputs and score against the champion's training -> fine-tune
- * the champion (warm start, lower learning rate, optionally a frozen LSTM) -> both evaluated on
- * the same held-out recent period -> gate -> the challenger is always published (a rejected one
- * is kept with its numbers) and promoted only when the gate passes and it loads like the scorer
- * would load it.
+ * the champion (warm start, lower learning rate, optionally a frozen LSTM), and its anomaly
+ * forecaster (anomaly-challenger.ts) -> champions and challengers evaluated on the same held-out
+ * recent period -> gate -> the challengers are always published (a rejected one is kept with its
+ * numbers) and promoted, as a pair, only when the gate passes and they load like the scorer
+ * would load them.
  */
 export async function runRetrainCycle(
   data: RetrainData,
@@ -152,7 +170,16 @@ export async function runRetrainCycle(
     );
     const base = { trigger: options.trigger, drift, champion: championNumbers, period: periodOf(dataset) };
     if (options.requireDrift && drift.level !== 'retrain') {
-      return { ...base, outcome: 'no-drift', challenger: null, gate: null, update: null, trainingSeconds: 0 };
+      return {
+        ...base,
+        outcome: 'no-drift',
+        challenger: null,
+        gate: null,
+        update: null,
+        updates: [],
+        anomaly: null,
+        trainingSeconds: 0,
+      };
     }
 
     const started = Date.now();
@@ -176,7 +203,20 @@ export async function runRetrainCycle(
       options.progress,
     );
     const trainingSeconds = (Date.now() - started) / 1000;
+    let anomaly: AnomalyChallenger | null = null;
     try {
+      if ((options.anomalyFineTune?.epochs ?? 0) > 0) {
+        anomaly = await fineTuneAnomalyChampion(
+          registry,
+          {
+            series,
+            periodStart: dataset.boundaries.testStart,
+            risk: { version: championVersion, seqLen: meta.seqLen, scaler: champion.scaler },
+          },
+          options.anomalyFineTune as AnomalyFineTuneOptions,
+          options.progress,
+        );
+      }
       const challengerPred = predictRiskSplit(trained.model, period);
       const challengerMetrics = evaluateRisk(challengerPred, period);
       const challengerVar = countVarExceedances(challengerPred.q01, period.horizonReturn);
@@ -184,7 +224,10 @@ export async function runRetrainCycle(
         {
           champion: { prAuc: championNumbers.metrics.prAuc, var99: championNumbers.var99 },
           challenger: { prAuc: challengerMetrics.prAuc, var99: challengerVar },
-          anomalyFalseAlarms: null,
+          anomalyFalseAlarms: anomaly && {
+            champion: anomaly.champion.falseAlarms.rate,
+            challenger: anomaly.challenger.falseAlarms.rate,
+          },
         },
         options.gate,
       );
@@ -212,26 +255,51 @@ export async function runRetrainCycle(
           metadata,
         }),
       );
-      let update: ModelUpdate | null = null;
+      const anomalyVersion = anomaly && modelVersionName('anomaly', createdAt, code.gitCommit);
+      const anomalyDir =
+        anomaly &&
+        (await publishAnomalyChallenger(registry, anomaly, {
+          version: anomalyVersion as string,
+          createdAt: createdAt.getTime(),
+          metrics: { ...gate.numbers },
+        }));
+      let updates: ModelUpdate[] = [];
       if (gate.promote) {
-        update = await promoteVerified(registry, 'risk', version, featureLists(data.features), {
-          reason: `retrainer (${options.trigger}): ${gate.reasons.join('; ')}`,
-          metrics: { ...gate.numbers, ...flattenMetrics('period', challengerMetrics) },
-          now: () => options.now().getTime(),
-        });
-        await options.sendUpdate?.(update);
+        updates = await promotePairVerified(
+          registry,
+          { risk: version, anomaly: anomalyVersion },
+          featureLists(data.features),
+          {
+            reason: `retrainer (${options.trigger}): ${gate.reasons.join('; ')}`,
+            metrics: { ...gate.numbers, ...flattenMetrics('period', challengerMetrics) },
+            ...(anomaly ? { anomalyMetrics: { ...gate.numbers } } : {}),
+            now: () => options.now().getTime(),
+          },
+        );
+        for (const u of updates) await options.sendUpdate?.(u);
       }
       return {
         ...base,
         outcome: gate.promote ? 'promoted' : 'rejected',
         challenger: { version, bundleDir, metrics: challengerMetrics, var99: challengerVar },
         gate,
-        update,
+        update: updates[0] ?? null,
+        updates,
+        anomaly: anomaly && {
+          champion: anomaly.champion,
+          challenger: {
+            version: anomalyVersion as string,
+            bundleDir: anomalyDir as string,
+            falseAlarms: anomaly.challenger.falseAlarms,
+          },
+          trainingSeconds: anomaly.trainingSeconds,
+        },
         trainingSeconds,
         variants,
       };
     } finally {
       trained.model.dispose();
+      anomaly?.model.dispose();
     }
   } finally {
     if (modelOwned) champion.model.dispose();

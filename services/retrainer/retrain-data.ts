@@ -33,16 +33,21 @@ export function recentSeries(
 }
 
 /**
- * The recent history from the running system: the risk.features.* topics read back whole and
- * joined by the windowing join (the code path training uses after its replay), so a retrained
- * model sees exactly what the scorer saw.
+ * The recent history from the running system: the risk.features.* topics' retained history read
+ * back (offsets + reads without a consumer group, so the scorer's group and its commits are not
+ * touched) and joined by the windowing join (the code path training uses after its replay), so a
+ * retrained model sees exactly what the scorer saw. With `since` (epoch ms) only bars ending at or
+ * after it are kept; macro and sentiment are still read whole, as the as-of join needs the values
+ * released before the first kept bar.
  */
 export async function retrainDataFromTransport(
   transport: Transport,
   codec: Codec,
   config: Pick<Config, 'topics' | 'windowing'>,
+  options: { since?: number } = {},
 ): Promise<RetrainData> {
   const indicators = config.windowing.macroIndicators;
+  const { since } = options;
   const { bars } = await joinFeatureTopics(transport, codec, {
     topics: {
       market: config.topics.featuresMarket.name,
@@ -52,7 +57,12 @@ export async function retrainDataFromTransport(
     indicators,
   });
   return {
-    series: [...bars].map(([symbol, list]) => ({ symbol, bars: list })),
+    series: [...bars]
+      .map(([symbol, list]) => ({
+        symbol,
+        bars: since === undefined ? list : list.filter((b) => b.bar.barEnd >= since),
+      }))
+      .filter((s) => s.bars.length > 0),
     features: {
       market: [...MARKET_FEATURES],
       macro: macroFeatureNames(indicators),

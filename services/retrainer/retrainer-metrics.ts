@@ -30,7 +30,7 @@ export class RetrainerMetrics {
     });
     this.trainingDuration = new Histogram({
       name: 'risk_retrainer_training_duration_seconds',
-      help: 'Wall time of the fine-tuning step of a cycle',
+      help: 'Wall time of the fine-tuning steps of a cycle (risk model and anomaly forecaster)',
       buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1200, 3600],
       registers: [registry],
     });

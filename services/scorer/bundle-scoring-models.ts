@@ -5,7 +5,7 @@ import type { ModelRegistry } from '../models/registry/model-registry.js';
 import { severityEnterLevels } from '../models/risk/risk-calibration.js';
 import { loadServingRiskModel, type ServingRuntimeOptions } from '../models/runtime/load-risk-runtime.js';
 import type { ScorerConfig } from '../shared/config/scorer-config.js';
-import type { ScalerParams } from '../shared/contracts/scaler.js';
+import { type ScalerParams, sameScaling } from '../shared/contracts/scaler.js';
 import type { ScoringModels } from './scoring-models.js';
 import { ladderFromThresholds } from './severity-ladder.js';
 
@@ -16,12 +16,6 @@ export interface LoadedScoringModels {
   seqLen: number;
   riskManifestSha256: string;
 }
-
-const sameScaling = (a: ScalerParams['market'], b: ScalerParams['market']) =>
-  a.names.join() === b.names.join() &&
-  JSON.stringify(a.divideBy ?? null) === JSON.stringify(b.divideBy ?? null) &&
-  a.mean.every((v, i) => Math.abs(v - (b.mean[i] as number)) < 1e-9) &&
-  a.std.every((v, i) => Math.abs(v - (b.std[i] as number)) < 1e-9);
 
 /**
  * Loads the registry's current risk and anomaly bundles (or the named versions), verifies them

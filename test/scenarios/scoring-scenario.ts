@@ -42,7 +42,7 @@ export interface ScoringReport {
 }
 
 /** Keeps the sources the services open, to read what they committed. */
-function recordingSources(inner: Transport): { transport: Transport; sources: Source[] } {
+export function recordingSources(inner: Transport): { transport: Transport; sources: Source[] } {
   const sources: Source[] = [];
   const transport: Transport = {
     kind: inner.kind,

@@ -27,6 +27,7 @@ import {
 import type { JoinedBar } from '../../shared/contracts/sequence-batch.js';
 import { PACKAGE_ROOT } from '../../shared/project-paths.js';
 import { UsageError } from '../usage-error.js';
+import { registerEvaluateTransferCommand } from './evaluate-transfer-command.js';
 
 export interface EvaluateRiskCommandOptions {
   prices: string;
@@ -103,6 +104,7 @@ export function registerEvaluateCommand(program: Command): void {
         tty: process.stderr.isTTY === true,
       });
     });
+  registerEvaluateTransferCommand(evaluate);
 }
 
 function seedOption(value: string): number {
@@ -179,11 +181,14 @@ export async function runEvaluateRiskCommand(
 }
 
 /** NaN and infinities are undefined metrics (e.g. ROC-AUC without a positive): JSON null, not a number. */
-function nanToNull(_key: string, value: unknown): unknown {
+export function nanToNull(_key: string, value: unknown): unknown {
   return typeof value === 'number' && !Number.isFinite(value) ? null : value;
 }
 
-async function resolveBundleDir(model: string | undefined, registryDir: () => string): Promise<string> {
+export async function resolveBundleDir(
+  model: string | undefined,
+  registryDir: () => string,
+): Promise<string> {
   if (model !== undefined) {
     if (!existsSync(join(model, 'metadata.json'))) {
       throw new UsageError(`--model: expected a bundle directory with metadata.json, found none at ${model}`);
@@ -200,12 +205,12 @@ async function resolveBundleDir(model: string | undefined, registryDir: () => st
   return registry.bundleDir('risk', current);
 }
 
-function parseBackend(value: string): BackendPreference {
+export function parseBackend(value: string): BackendPreference {
   if (value === 'auto' || value === 'tensorflow' || value === 'wasm' || value === 'cpu') return value;
   throw new UsageError(`--backend: expected auto, tensorflow, wasm or cpu, got ${JSON.stringify(value)}`);
 }
 
-function requireDir(flag: string, path: string): void {
+export function requireDir(flag: string, path: string): void {
   if (!(existsSync(path) && statSync(path).isDirectory())) {
     throw new UsageError(`${flag}: expected a directory, found none at ${path}`);
   }
@@ -215,7 +220,7 @@ function isFile(path: string): boolean {
   return existsSync(path) && statSync(path).isFile();
 }
 
-function splitList(values: readonly string[] | undefined): string[] | undefined {
+export function splitList(values: readonly string[] | undefined): string[] | undefined {
   if (values === undefined) return undefined;
   const out = values
     .flatMap((v) => v.split(','))
@@ -229,7 +234,9 @@ function splitList(values: readonly string[] | undefined): string[] | undefined 
  * Progress for people (a cli-progress bar while the model scores, one line per stage) or for
  * machines (one JSON object per line, batch events every 10%).
  */
-function createEvaluationLog(deps: EvaluateCommandDeps): (event: EvaluationProgress) => void {
+export function createEvaluationLog(
+  deps: Pick<EvaluateCommandDeps, 'stderr' | 'tty'>,
+): (event: EvaluationProgress) => void {
   const started = Date.now();
   if (!deps.tty) {
     let nextTenth = 1;

@@ -22,6 +22,8 @@ export interface RetrainCommandOptions {
   news?: string[];
   registry?: string;
   margin?: number;
+  /** Only bars ending at or after this date (yyyy-mm-dd or ISO time) from the feature topics. */
+  since?: string;
   epochs?: number;
   freezeLstm?: boolean;
   /** off | auto: GAN augmentation and MI feature selection (default: config retrainer.*). */
@@ -35,7 +37,7 @@ export interface RetrainCommandDeps {
     options: TrainingDataOptions,
   ) => Promise<{ series: RetrainData['series']; features: RetrainData['features'] }>;
   /** The feature topics of the configured transport (Kafka), when no files are given. */
-  loadTopics: (config: Config) => Promise<RetrainData>;
+  loadTopics: (config: Config, since?: number) => Promise<RetrainData>;
   notify: (config: Config, update: ModelUpdate) => Promise<boolean>;
   now: () => Date;
   code: () => CodeVersion;
@@ -46,7 +48,7 @@ export interface RetrainCommandDeps {
 
 const defaultDeps = (): RetrainCommandDeps => ({
   loadFiles: loadTrainingData,
-  loadTopics: async (config) => {
+  loadTopics: async (config, since) => {
     const transport = createTransport(config);
     try {
       const codec = await createCodec({
@@ -54,7 +56,7 @@ const defaultDeps = (): RetrainCommandDeps => ({
         schemaRegistryUsername: config.kafka.schemaRegistryUsername,
         schemaRegistryPassword: config.kafka.schemaRegistryPassword,
       });
-      return await retrainDataFromTransport(transport, codec, config);
+      return await retrainDataFromTransport(transport, codec, config, since === undefined ? {} : { since });
     } finally {
       await transport.close();
     }
@@ -80,6 +82,10 @@ export function registerRetrainCommand(program: Command): void {
     )
     .option('--macro <dir>', 'directory of macro CSVs (with --prices)')
     .option('--news <files...>', 'labelled tweet CSVs (with --prices)')
+    .option(
+      '--since <date>',
+      'read the feature topics from this date on (yyyy-mm-dd or ISO time; default: the whole retained history)',
+    )
     .option('--registry <dir>', 'model registry root (default: config models.registryDir)')
     .option(
       '--margin <x>',
@@ -117,6 +123,10 @@ export async function runRetrainCommand(
   if ((opts.prices === undefined) !== (opts.macro === undefined)) {
     throw new UsageError('--prices and --macro go together');
   }
+  const since = opts.since === undefined ? undefined : parseSince(opts.since);
+  if (since !== undefined && opts.prices !== undefined) {
+    throw new UsageError('--since selects from the feature topics; with --prices give the files you want');
+  }
   const config = loadConfig({ file: opts.config });
   if (opts.prices === undefined && config.transport !== 'kafka') {
     throw new UsageError(
@@ -141,7 +151,7 @@ export async function runRetrainCommand(
           macroDir: opts.macro,
           newsFiles: splitFiles(opts.news),
         })
-      : await deps.loadTopics(config);
+      : await deps.loadTopics(config, since);
   deps.stderr(
     `retraining on ${data.series.length} symbols (${data.series.reduce((n, s) => n + s.bars.length, 0)} bars)\n`,
   );
@@ -168,7 +178,8 @@ export async function runRetrainCommand(
   } finally {
     reporter.close();
   }
-  const notified = result.update ? await deps.notify(config, result.update) : false;
+  let notified = false;
+  for (const u of result.updates) notified = (await deps.notify(config, u)) || notified;
   deps.stdout(
     `${JSON.stringify(
       {
@@ -176,6 +187,7 @@ export async function runRetrainCommand(
         champion: result.champion,
         challenger: result.challenger,
         gate: result.gate,
+        anomaly: result.anomaly,
         drift: {
           level: result.drift.level,
           worst: result.drift.worst,
@@ -183,7 +195,7 @@ export async function runRetrainCommand(
           features: result.drift.features.map((f) => ({ feature: `${f.group}.${f.name}`, psi: f.psi })),
         },
         period: { from: new Date(result.period.from).toISOString(), samples: result.period.samples },
-        update: result.update,
+        updates: result.updates,
         variants: result.variants ?? null,
         notified,
       },
@@ -192,6 +204,12 @@ export async function runRetrainCommand(
     )}\n`,
   );
   return result;
+}
+
+function parseSince(value: string): number {
+  const t = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+  if (!Number.isFinite(t)) throw new UsageError(`--since must be a date like 2016-01-04, got ${value}`);
+  return t;
 }
 
 function splitFiles(values: readonly string[] | undefined): string[] {

@@ -15,6 +15,8 @@ export interface AnomalyDatasetOptions {
   seqLen: number;
   /** Share of the distinct bar times before the cut (train); the rest is validation. */
   trainFraction: number;
+  /** The cut time itself (target bars at or after it are validation); overrides trainFraction. */
+  cut?: number;
   /** Use this scaler (e.g. the risk bundle's, so both models read the same SequenceBatch). */
   scaler?: ScalerParams;
   /** Names of the macro vector entries, for a fitted scaler (the anomaly model does not read them). */
@@ -76,7 +78,7 @@ export function buildAnomalyDataset(
   const L = options.seqLen;
   const names = [...(options.marketFeatures ?? MARKET_FEATURES)];
   const clip = options.clip ?? DEFAULT_ANOMALY_CLIP;
-  const cut = splitTime(bars, options.trainFraction);
+  const cut = options.cut ?? splitTime(bars, options.trainFraction);
   const bySymbol = groupBySymbol(bars);
   const scaler = options.scaler ?? fitScaler(bySymbol, cut, names, options.macroNames ?? [], clip);
   const market: FeatureScaling = scaler.market;

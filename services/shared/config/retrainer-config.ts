@@ -29,6 +29,10 @@ export const retrainerConfig = z
     learningRate: z.number().positive().default(1e-4),
     /** Freeze the champion's LSTM tower and fine-tune only the dense layers and heads. */
     freezeLstm: z.boolean().default(false),
+    /** Fine-tuning epochs of the anomaly forecaster in a cycle; 0 keeps the champion's anomaly model. */
+    anomalyEpochs: z.number().int().nonnegative().default(3),
+    /** Its learning rate: a tenth of the 3e-3 it is trained with from scratch. */
+    anomalyLearningRate: z.number().positive().default(3e-4),
     batchSize: z.number().int().positive().default(64),
     patience: z.number().int().positive().default(2),
     seed: z.number().int().default(42),

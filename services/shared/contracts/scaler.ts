@@ -67,6 +67,17 @@ export function transformedValue(values: ArrayLike<number>, i: number, divisors:
   return d > 0 ? x / d : Number.NaN;
 }
 
+/** Same features, means and stds (to 1e-9): two models reading one SequenceBatch need this. */
+export function sameScaling(a: FeatureScaling, b: FeatureScaling): boolean {
+  return (
+    a.names.join() === b.names.join() &&
+    JSON.stringify(a.divideBy ?? null) === JSON.stringify(b.divideBy ?? null) &&
+    a.mean.length === b.mean.length &&
+    a.mean.every((v, i) => Math.abs(v - (b.mean[i] as number)) < 1e-9) &&
+    a.std.every((v, i) => Math.abs(v - (b.std[i] as number)) < 1e-9)
+  );
+}
+
 export function scaleInto(
   out: Float32Array,
   offset: number,

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type RiskRun, renderQualityDoc, verdict } from '../../../services/quality/quality-doc.js';
+import {
+  type RiskRun,
+  renderQualityDoc,
+  transferReportSchema,
+  transferSection,
+  verdict,
+} from '../../../services/quality/quality-doc.js';
 
 const scorer = (rocAuc: number | null) => ({
   rocAuc,
@@ -121,5 +127,64 @@ describe('quality doc verdict', () => {
     expect(doc).toContain('    risk-monitor evaluate risk ...');
     expect(doc).toContain('risk-20240102-030405-abcdef0');
     expect(doc).toContain('| VaR99 | 0.80% | 1% | 8 / 1000 | 0.5000 | n/a | **green** |');
+  });
+});
+
+describe('quality doc transfer section', () => {
+  const score = (rocAuc: number, prAuc: number) => ({
+    model: { ...scorer(rocAuc), prAuc },
+    baselines: { ewmaVol: scorer(0.55) },
+    var: {
+      var99: { exceedanceRate: 0.004, kupiecP: 0.1, christoffersenP: null, baselZone: 'green' as const },
+    },
+    n: 1146,
+    period: ['2016-12-02', '2017-08-25'] as [string, string],
+  });
+  const r = (arm: 'champion' | 'fine-tuned' | 'from-scratch', seed: number | null, roc: number) => ({
+    arm,
+    seed,
+    epochsRun: arm === 'champion' ? 0 : 4,
+    bestEpoch: 2,
+    trainingSeconds: arm === 'champion' ? 0 : 20,
+    report: score(roc, roc / 10),
+  });
+  const report = {
+    champion: { version: 'risk-20240102-030405-abcdef0', heldOutSymbols: ['BBB', 'CCC'] },
+    symbols: ['BBB', 'CCC'],
+    history: {
+      bars: 250,
+      from: '2015-12-19',
+      validationStart: '2016-09-24',
+      testStart: '2016-12-03',
+      trainSamples: 1170,
+      validationSamples: 270,
+    },
+    budget: { epochs: 10, patience: 3, batchSize: 64, fineTuneLearningRate: 1e-4, scratchLearningRate: 1e-3 },
+    seeds: [1, 2],
+    runs: [
+      r('champion', null, 0.44),
+      r('fine-tuned', 1, 0.5),
+      r('from-scratch', 1, 0.6),
+      r('fine-tuned', 2, 0.52),
+      r('from-scratch', 2, 0.62),
+    ],
+    seconds: 300,
+  };
+
+  it('shows each arm as the mean with the range over seeds, and says which one wins', () => {
+    const lines = transferSection({
+      report,
+      command: 'risk-monitor evaluate transfer ...',
+      source: 'a test',
+    });
+    const text = lines.join('\n');
+    expect(text).toContain("last **250 bars** before the champion's test start");
+    expect(text).toMatch(/\| \*\*fine-tuned\*\* from the champion \| 0\.510 \(0\.500\.\.0\.520\) \| 0\.051 /);
+    expect(text).toMatch(/\| \*\*from scratch\*\*, same architecture \| 0\.610 \(0\.600\.\.0\.620\) \|/);
+    expect(text).toContain('| champion as is (never saw these tickers) | 0.440 |');
+    expect(text).toContain('training from scratch wins by 0.100 ROC-AUC: the warm start does NOT help here.');
+    expect(text).toContain('seed 1: fine-tuned 0.500 / 0.050, from scratch 0.600 / 0.060');
+    expect(text).toContain('The experiment took 300 s (a test).');
+    expect(transferReportSchema.parse(report)).toBeTruthy();
   });
 });

@@ -86,6 +86,10 @@ describe('models and retrain commands', () => {
     expect(await cli('retrain', '--once', '--prices', 'p')).toBe(EXIT_USAGE);
     expect(await cli('retrain', '--once', '--margin', '-1')).toBe(EXIT_USAGE);
     expect(await cli('retrain', '--once', '--epochs', '0')).toBe(EXIT_USAGE);
+    expect(await cli('retrain', '--once', '--since', 'yesterday')).toBe(EXIT_USAGE);
+    expect(await cli('retrain', '--once', '--since', '2016-01-04', '--prices', 'p', '--macro', 'm')).toBe(
+      EXIT_USAGE,
+    );
     const text = err.join('');
     expect(text).toContain('risk version risk-nope is not in');
     expect(text).toContain('--model must be risk or anomaly, got bogus');
@@ -94,6 +98,8 @@ describe('models and retrain commands', () => {
     expect(text).toContain('--prices and --macro go together');
     expect(text).toContain('--margin must be a number >= 0, got -1');
     expect(text).toContain('--epochs must be a positive integer, got 0');
+    expect(text).toContain('--since must be a date like 2016-01-04, got yesterday');
+    expect(text).toContain('--since selects from the feature topics');
     expect(await cli('retrain', '--help')).toBe(EXIT_OK);
     expect(await cli('models', 'list', '--help')).toBe(EXIT_OK);
   });
@@ -120,9 +126,14 @@ describe('models and retrain commands', () => {
     const printed = JSON.parse(stdout.join('')) as {
       outcome: string;
       gate: { reasons: string[] };
+      anomaly: { challenger: { falseAlarms: { judged: number } } };
+      updates: unknown[];
       notified: boolean;
     };
     expect(printed.outcome).toBe('rejected');
+    // The anomaly forecaster was fine-tuned too (config default) and judged on the same period.
+    expect(printed.anomaly.challenger.falseAlarms.judged).toBeGreaterThan(0);
+    expect(printed.updates).toEqual([]);
     expect(printed.gate.reasons.join()).toMatch(/margin 1.0000/);
     expect(stderr.join('')).toMatch(/retraining on 3 symbols \(600 bars\)/);
     expect(stderr.some((l) => l.includes('"kind":"done"'))).toBe(true);

@@ -9,10 +9,12 @@ import { loadServingRiskModel } from '../../../services/models/runtime/load-risk
 import { modelUpdateSender } from '../../../services/retrainer/model-update-sender.js';
 import { type RetrainCycleOptions, runRetrainCycle } from '../../../services/retrainer/retrain-cycle.js';
 import { recentSeries } from '../../../services/retrainer/retrain-data.js';
-import { promoteVerified } from '../../../services/retrainer/verified-promotion.js';
+import { promotePairVerified, promoteVerified } from '../../../services/retrainer/verified-promotion.js';
+import { loadScoringModels } from '../../../services/scorer/bundle-scoring-models.js';
 import { EmbeddedBus } from '../../../services/shared/bus/embedded-bus.js';
 import { SchemaCatalog } from '../../../services/shared/codec/schema-catalog.js';
 import { SingleObjectCodec } from '../../../services/shared/codec/single-object-codec.js';
+import { loadConfig } from '../../../services/shared/config/load-config.js';
 import { DAY_MS, SYNTHETIC_FEATURES } from '../../fixtures/synthetic-joined-bars.js';
 import { calmer, code, series, trainChampion } from './champion-fixture.js';
 
@@ -164,5 +166,100 @@ describe('retrain cycle', () => {
     expect(result.challenger).toBeNull();
     expect(result.drift.features.length).toBeGreaterThan(0);
     expect(result.drift.score).not.toBeNull();
+  });
+});
+
+describe('retrain cycle with the anomaly forecaster', () => {
+  const anomalyFineTune = { epochs: 1, learningRate: 3e-4, batchSize: 64, seed: 3 };
+  const data = () => ({ series: calmer(series(200, 41), 0.5), features: SYNTHETIC_FEATURES });
+
+  it('fine-tunes both, gates the false-alarm rate and on promotion switches both pointers to a pair the scorer serves', async () => {
+    const bus = new EmbeddedBus();
+    await bus.ensureTopics([{ name: 'risk.model-updates', partitions: 1 }]);
+    const championAnomaly = (await registry.current('anomaly')) as string;
+    const result = await runRetrainCycle(
+      data(),
+      cycleOptions({
+        anomalyFineTune,
+        gate: { prAucMargin: -1, falseAlarmMargin: 1 },
+        now: () => new Date(Date.UTC(2024, 5, 4)),
+        sendUpdate: modelUpdateSender(bus.sink(), codec, 'risk.model-updates'),
+      }),
+    );
+    expect(result.outcome).toBe('promoted');
+    const anomaly = result.anomaly;
+    expect(anomaly?.champion.version).toBe(championAnomaly);
+    expect(anomaly?.challenger.version).toBe('anomaly-20240604-000000-abcdef0');
+    // Judged on the same period as the risk model, with a warm threshold: every period row counts.
+    expect(anomaly?.challenger.falseAlarms.judged).toBeGreaterThan(0);
+    expect(anomaly?.champion.falseAlarms.judged).toBe(anomaly?.challenger.falseAlarms.judged);
+    const check = result.gate?.checks.find((c) => c.name === 'anomaly-false-alarms');
+    expect(check?.reason).toMatch(/anomaly false-alarm rate .* rise .* margin 1\.0000/);
+    expect(result.gate?.numbers['gate.challengerFalseAlarmRate']).toBe(anomaly?.challenger.falseAlarms.rate);
+
+    expect(await registry.current('risk')).toBe('risk-20240604-000000-abcdef0');
+    expect(await registry.current('anomaly')).toBe('anomaly-20240604-000000-abcdef0');
+    expect(result.updates.map((u) => [u.model, u.version])).toEqual([
+      ['RISK', 'risk-20240604-000000-abcdef0'],
+      ['ANOMALY', 'anomaly-20240604-000000-abcdef0'],
+    ]);
+    const sent = (await bus.read('risk.model-updates', 0, 0, 10)).map((r) =>
+      codec.decode('ModelUpdate', r.value as Buffer),
+    );
+    expect(sent).toEqual(result.updates);
+    const content = JSON.parse(
+      await readFile(join(anomaly?.challenger.bundleDir as string, 'anomaly-bundle.json'), 'utf8'),
+    ) as { metrics: Record<string, number>; training: { cut: number } };
+    expect(content.metrics['period.falseAlarmRate']).toBe(anomaly?.challenger.falseAlarms.rate);
+    expect(content.training.cut).toBe(result.period.from);
+    // The scorer's own loader accepts the new pair (same window, same scaler).
+    const loaded = await loadScoringModels(registry, SYNTHETIC_FEATURES, loadConfig({ env: {} }).scorer);
+    expect([loaded.models.riskVersion, loaded.models.anomalyVersion]).toEqual([
+      'risk-20240604-000000-abcdef0',
+      'anomaly-20240604-000000-abcdef0',
+    ]);
+    loaded.models.dispose();
+    await registry.rollback('risk', { reason: 'test' });
+    await registry.rollback('anomaly', { reason: 'test' });
+    expect(await registry.current('anomaly')).toBe(championAnomaly);
+    await bus.close();
+  });
+
+  it('rejects a challenger whose anomaly false-alarm rate rises past the margin; neither pointer moves', async () => {
+    const before = { risk: await registry.current('risk'), anomaly: await registry.current('anomaly') };
+    // A negative margin no rate can meet: the risk side alone would be promoted (margin -1).
+    const result = await runRetrainCycle(
+      data(),
+      cycleOptions({
+        anomalyFineTune,
+        gate: { prAucMargin: -1, falseAlarmMargin: -1 },
+        now: () => new Date(Date.UTC(2024, 5, 5)),
+      }),
+    );
+    expect(result.outcome).toBe('rejected');
+    expect(result.gate?.checks.filter((c) => !c.passed).map((c) => c.name)).toEqual(['anomaly-false-alarms']);
+    expect(result.updates).toEqual([]);
+    expect({ risk: await registry.current('risk'), anomaly: await registry.current('anomaly') }).toEqual(
+      before,
+    );
+    // Kept with its numbers.
+    expect(await registry.versions('anomaly')).toContain('anomaly-20240605-000000-abcdef0');
+
+    // Promoting that pair by hand with the anomaly bundle corrupted: refused before either pointer moves.
+    const weights = join(registry.bundleDir('anomaly', 'anomaly-20240605-000000-abcdef0'), 'weights.bin');
+    const bytes = await readFile(weights);
+    bytes[3] = (bytes[3] as number) ^ 0xff;
+    await writeFile(weights, bytes);
+    await expect(
+      promotePairVerified(
+        registry,
+        { risk: result.challenger?.version as string, anomaly: 'anomaly-20240605-000000-abcdef0' },
+        SYNTHETIC_FEATURES,
+        { reason: 'test' },
+      ),
+    ).rejects.toThrow(/checksum mismatch for .*weights\.bin/);
+    expect({ risk: await registry.current('risk'), anomaly: await registry.current('anomaly') }).toEqual(
+      before,
+    );
   });
 });

@@ -48,6 +48,14 @@ describe('retrain data from the feature topics', () => {
     expect(bars[1]?.macro[cpiZ]).toBe(macro.zScore);
     expect(bars[2]?.macro[cpiZ]).toBe(macro.zScore);
     expect(data.features.market).toContain('logReturn');
+
+    // From a time: later bars only, still joined with the macro value released before them.
+    const since = await retrainDataFromTransport(bus, codec, config, { since: base.barEnd + DAY });
+    const later = since.series[0]?.bars ?? [];
+    expect(later.map((b) => b.bar.logReturn)).toEqual([0.01, 0.02]);
+    expect(later[0]?.macro[cpiZ]).toBe(macro.zScore);
+    const none = await retrainDataFromTransport(bus, codec, config, { since: base.barEnd + 10 * DAY });
+    expect(none.series).toEqual([]);
     await bus.close();
   });
 });

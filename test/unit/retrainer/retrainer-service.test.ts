@@ -66,7 +66,7 @@ const data = async () => ({ series: calmer(series(200, 41), 0.5), features: SYNT
 const inThread: CycleRunner = (request, progress) =>
   runRetrainCycle(request.data, {
     ...cycleOptionsFromRequest(request, progress),
-    gate: { prAucMargin: -1, falseAlarmMargin: 0.01 },
+    gate: { prAucMargin: -1, falseAlarmMargin: 1 },
   });
 
 describe('retrainer service', () => {
@@ -78,10 +78,15 @@ describe('retrainer service', () => {
     const records = await bus.read(ctx.config.topics.modelUpdates.name, 0, 0, 10);
     const text = await metrics.metrics();
     expect(result.outcome).toBe('promoted');
-    expect(records).toHaveLength(1);
+    // Risk and anomaly pointers move together: one record each, risk first.
+    expect(records).toHaveLength(2);
     expect(codec.decode('ModelUpdate', records[0]?.value as Buffer).version).toBe(result.challenger?.version);
+    expect(codec.decode('ModelUpdate', records[1]?.value as Buffer).version).toBe(
+      result.anomaly?.challenger.version,
+    );
     expect(text).toContain(`risk_retrainer_champion_info{version="${result.challenger?.version}"} 1`);
     await registry.rollback('risk', { reason: 'test' });
+    await registry.rollback('anomaly', { reason: 'test' });
     expect(text).toContain(`risk_retrainer_cycles_total{trigger="manual",outcome="${result.outcome}"} 1`);
     expect(text).toMatch(/risk_retrainer_drift_psi\{feature="market.logReturn"\} \d/);
     expect(text).toContain('risk_retrainer_training_duration_seconds_count 1');
