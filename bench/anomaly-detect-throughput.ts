@@ -14,6 +14,7 @@ import { AnomalyTracker } from '../services/models/anomaly/anomaly-tracker.js';
 import { DEFAULT_ANOMALY_TRAINING } from '../services/models/anomaly/anomaly-training.js';
 import { buildForecaster } from '../services/models/anomaly/forecaster-model.js';
 import { ensureTfBackend } from '../services/models/anomaly/tf-backend.js';
+import { DEFAULT_UNIVARIATE_PARAMS } from '../services/models/anomaly/univariate-detector.js';
 import { planDetectJobs } from '../services/nab/detect-jobs.js';
 import { runDetect } from '../services/nab/detect-runner.js';
 import { MARKET_FEATURES } from '../services/shared/contracts/feature-lists.js';
@@ -34,7 +35,7 @@ try {
     const s = (performance.now() - t0) / 1000;
     const rows = files.reduce((n, f) => n + f.rows, 0);
     console.log(
-      `detect: ${files.length} files, ${rows} rows, ${s.toFixed(1)} s, ${Math.round(rows / s)} rows/s (${p} in parallel, tfjs ${backend})`,
+      `detect: ${files.length} files, ${rows} rows, ${s.toFixed(1)} s, ${Math.round(rows / s)} rows/s (${p} in parallel, engine ${DEFAULT_UNIVARIATE_PARAMS.engine}, tfjs ${backend})`,
     );
   }
 } finally {

@@ -1,7 +1,9 @@
 /**
  * NAB rows/s of `risk-monitor detect` (the built CLI, wall clock including start-up and the online
- * LSTM fits) over a fixed subset of the NAB corpus, 2 files scored in parallel (-j 2). The whole
- * corpus (~200k rows) takes ~25 min on 2 shared cores, hence the subset.
+ * LSTM fits) over a fixed subset of the NAB corpus, 2 files scored in parallel (-j 2). Kept at the
+ * 2 small artificial files so the figure stays comparable across runs; process start-up (tfjs and
+ * its wasm backend per worker, a few seconds) is a large share of it since the cpu engine, so the
+ * full 21-file `risk-monitor nab` run (203k rows, ~3 min, docs/anomaly.md) is the better measure.
  * Run: npx tsx bench/detect-bench.ts [nabDir]
  */
 import { execFile } from 'node:child_process';

@@ -1,6 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureTfBackend } from '../models/anomaly/tf-backend.js';
+import {
+  DEFAULT_UNIVARIATE_PARAMS,
+  type UnivariateDetectorParams,
+} from '../models/anomaly/univariate-detector.js';
 import { planDetectJobs } from './detect-jobs.js';
 import { createDetectProgress, summarize } from './detect-progress.js';
 import { runDetect } from './detect-runner.js';
@@ -16,6 +20,7 @@ export interface NabRunOptions {
   windowsFile: string;
   outDir: string;
   parallel: number;
+  params?: UnivariateDetectorParams;
 }
 
 /**
@@ -29,8 +34,10 @@ export async function runNabBenchmark(options: NabRunOptions): Promise<NabSummar
   const progress = createDetectProgress();
   progress.start(jobs.length);
   const started = performance.now();
+  const params = options.params ?? DEFAULT_UNIVARIATE_PARAMS;
   const files = await runDetect(jobs, {
     parallel: options.parallel,
+    params,
     onFile: (f, done, total) => progress.file(f, done, total),
   });
   const detect = summarize(
@@ -54,7 +61,12 @@ export async function runNabBenchmark(options: NabRunOptions): Promise<NabSummar
     seconds: detect.seconds,
     rowsPerSecond: detect.rowsPerSecond,
     parallel: detect.parallel,
-    backend: options.parallel > 1 ? 'wasm (per worker)' : await ensureTfBackend(),
+    backend:
+      params.engine === 'cpu'
+        ? 'cpu (plain arrays)'
+        : options.parallel > 1
+          ? 'wasm (per worker)'
+          : await ensureTfBackend(),
     profiles,
     comparable: files.length === NAB_FULL_CORPUS_FILES,
     note: coverageNote(files.length),

@@ -1,5 +1,9 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
+import {
+  DEFAULT_UNIVARIATE_PARAMS,
+  type UnivariateDetectorParams,
+} from '../../models/anomaly/univariate-detector.js';
 import { planDetectJobs } from '../../nab/detect-jobs.js';
 import { createDetectProgress, summarize } from '../../nab/detect-progress.js';
 import { runDetect } from '../../nab/detect-runner.js';
@@ -12,6 +16,19 @@ export function parseParallel(value: string): number {
     throw new UsageError(`--jobs: expected a whole number >= 1, got ${JSON.stringify(value)}`);
   return n;
 }
+
+const ENGINES: readonly UnivariateDetectorParams['engine'][] = ['cpu', 'tfjs'];
+
+/** The detector configuration with the forecaster engine of --engine (the only choice offered). */
+export function parseEngine(value: string): UnivariateDetectorParams {
+  const engine = ENGINES.find((e) => e === value);
+  if (engine === undefined)
+    throw new UsageError(`--engine: expected one of ${ENGINES.join(', ')}, got ${JSON.stringify(value)}`);
+  return { ...DEFAULT_UNIVARIATE_PARAMS, engine };
+}
+
+export const ENGINE_HELP =
+  'forecaster engine: cpu (plain arrays, fast) or tfjs (the reference; same scores to float32 rounding)';
 
 /**
  * `risk-monitor detect`: online anomaly scores (the anomaly model's LSTM forecaster, error
@@ -30,8 +47,10 @@ export function registerDetectCommand(program: Command): void {
       'output CSV (timestamp,value,anomaly_score) or directory (same relative paths)',
     )
     .option('-j, --jobs <n>', 'files scored in parallel', String(availableParallelism()))
-    .action(async (opts: { input: string; output: string; jobs: string }) => {
+    .option('--engine <name>', ENGINE_HELP, DEFAULT_UNIVARIATE_PARAMS.engine)
+    .action(async (opts: { input: string; output: string; jobs: string; engine: string }) => {
       const parallel = parseParallel(opts.jobs);
+      const params = parseEngine(opts.engine);
       try {
         const jobs = planDetectJobs(opts.input, opts.output);
         const progress = createDetectProgress();
@@ -39,6 +58,7 @@ export function registerDetectCommand(program: Command): void {
         const started = performance.now();
         const files = await runDetect(jobs, {
           parallel,
+          params,
           onFile: (f, done, total) => progress.file(f, done, total),
         });
         progress.finish(

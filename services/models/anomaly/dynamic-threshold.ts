@@ -124,23 +124,49 @@ export function chooseEpsilon(values: ArrayLike<number>, p: ThresholdParams): Ep
   const std = stats.std > 1e-12 + 1e-9 * Math.abs(mean) ? stats.std : 0;
   let best: EpsilonChoice = { epsilon: mean + p.zMax * std, z: p.zMax, mean, std, objective: 0 };
   if (n > 0 && std > 0 && mean > 0) {
+    let max = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < n; i++) max = Math.max(max, values[i] as number);
+    const reach = Math.max(0, p.errorBuffer - 1);
     let bestObjective = Number.NEGATIVE_INFINITY;
     for (let z = p.zMin; z < p.zMax - 1e-9; z += p.zStep) {
       const epsilon = mean + z * std;
+      // Nothing at or above epsilon: the candidate flags nothing and is skipped (as is every
+      // larger z, but the loop stays the grid's so that z accumulates exactly as before).
+      if (max < epsilon) continue;
+      // One pass: the sums of the kept points in index order (as the plain two-pass version
+      // adds them) and the buffered runs' count and coverage (bufferedRuns without maxima).
       let keptSum = 0;
       let keptSq = 0;
       let kept = 0;
+      let covered = 0;
+      let sequences = 0;
+      let runStart = -1;
+      let runEnd = -2;
       for (let i = 0; i < n; i++) {
         const v = values[i] as number;
         if (v < epsilon) {
           keptSum += v;
           keptSq += v * v;
           kept++;
+          continue;
+        }
+        const start = Math.max(0, i - reach);
+        const end = Math.min(n - 1, i + reach);
+        if (runStart >= 0 && start <= runEnd + 1) {
+          runEnd = Math.max(runEnd, end);
+        } else {
+          if (runStart >= 0) {
+            covered += runEnd - runStart + 1;
+            if (runEnd > runStart) sequences++;
+          }
+          runStart = start;
+          runEnd = end;
         }
       }
-      if (kept === n) continue;
-      const { runs, covered } = bufferedRuns(values, epsilon, p.errorBuffer);
-      const sequences = runs.filter((r) => r.end > r.start).length;
+      if (runStart >= 0) {
+        covered += runEnd - runStart + 1;
+        if (runEnd > runStart) sequences++;
+      }
       const keptMean = kept > 0 ? keptSum / kept : 0;
       const keptStd = kept > 0 ? Math.sqrt(Math.max(0, keptSq / kept - keptMean * keptMean)) : 0;
       const objective = ((mean - keptMean) / mean + (std - keptStd) / std) / (sequences ** 2 + covered);

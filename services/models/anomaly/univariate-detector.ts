@@ -6,6 +6,8 @@ import {
   DEFAULT_TRACKER_PARAMS,
   type TrackerParams,
 } from './anomaly-tracker.js';
+import { CpuForecaster } from './forecaster-cpu-network.js';
+import { CpuAdam, fitCpuForecaster } from './forecaster-cpu-training.js';
 import { buildForecaster, type ForecasterSpec } from './forecaster-model.js';
 import { ForecasterRuntime } from './forecaster-runtime.js';
 import { fitForecaster } from './forecaster-training.js';
@@ -34,8 +36,14 @@ export interface UnivariateDetectorParams {
   batchSize: number;
   learningRate: number;
   seed: number;
-  /** Fixed batch size of forecaster calls. */
+  /** Fixed batch size of forecaster calls (tfjs engine). */
   predictChunk: number;
+  /**
+   * How the forecaster is trained and run: 'cpu' (forecaster-cpu-network.ts, the same network
+   * and Adam on plain arrays, several times faster for this tiny model) or 'tfjs' (the model's
+   * tfjs implementation: the reference; results agree to float32 rounding).
+   */
+  engine: 'cpu' | 'tfjs';
   tracker: TrackerParams;
 }
 
@@ -56,6 +64,7 @@ export const DEFAULT_UNIVARIATE_PARAMS: UnivariateDetectorParams = {
   learningRate: 0.005,
   seed: 7,
   predictChunk: 256,
+  engine: 'cpu',
   tracker: DEFAULT_TRACKER_PARAMS,
 };
 
@@ -81,6 +90,7 @@ export class UnivariateDetector {
   private scored = 0;
   private model: tf.LayersModel | null = null;
   private runtime: ForecasterRuntime | null = null;
+  private cpu: { net: CpuForecaster; adam: CpuAdam } | null = null;
   private scaling: RobustScaling | null = null;
   private referenceScale = 1;
   private readonly tracker: AnomalyTracker;
@@ -143,6 +153,7 @@ export class UnivariateDetector {
     this.model?.dispose();
     this.model = null;
     this.runtime = null;
+    this.cpu = null;
   }
 
   private isFitPoint(r: number): boolean {
@@ -180,12 +191,14 @@ export class UnivariateDetector {
   private forecastRaw(from: number, to: number): Float64Array {
     const n = to - from;
     const out = new Float64Array(n);
-    if (this.runtime === null || this.scaling === null) {
+    if ((this.runtime === null && this.cpu === null) || this.scaling === null) {
       for (let i = 0; i < n; i++) out[i] = this.values[from + i - 1] as number;
       return out;
     }
     const inputs = this.windows(from, to);
-    const scaled = this.runtime.forecast(inputs, n);
+    const scaled = this.cpu
+      ? this.cpu.net.forecast(inputs, n)
+      : (this.runtime as ForecasterRuntime).forecast(inputs, n);
     for (let i = 0; i < n; i++) out[i] = (scaled[i] as number) * this.scaling.scale + this.scaling.center;
     return out;
   }
@@ -213,11 +226,19 @@ export class UnivariateDetector {
     const L = p.seqLen;
     const historyFrom = Math.max(0, r - p.fitHistory);
     this.scaling = fitRobustScaling(this.values, historyFrom, r);
-    const first = this.model === null;
+    const first = this.model === null && this.cpu === null;
     if (first) {
       this.referenceScale = this.scaling.scale;
-      this.model = buildForecaster(this.spec);
-      this.runtime = new ForecasterRuntime(this.model, this.spec, p.predictChunk);
+      const model = buildForecaster(this.spec);
+      if (p.engine === 'cpu') {
+        // tfjs only for the seeded initial weights, so both engines start from the same network.
+        const net = CpuForecaster.fromModel(model, this.spec);
+        this.cpu = { net, adam: new CpuAdam(net.weights, p.learningRate) };
+        model.dispose();
+      } else {
+        this.model = model;
+        this.runtime = new ForecasterRuntime(this.model, this.spec, p.predictChunk);
+      }
     }
     const targetFrom = Math.max(L, historyFrom + L);
     const all = this.windows(targetFrom, r);
@@ -238,17 +259,15 @@ export class UnivariateDetector {
       const v = this.values[targetFrom + i] as number;
       targets[k] = Math.max(-p.clip, Math.min(p.clip, (v - scaling.center) / scaling.scale));
     });
-    await fitForecaster(
-      this.model as tf.LayersModel,
-      this.spec,
-      { count: picked.length, inputs, targets },
-      {
-        epochs: first ? p.initialEpochs : p.refitEpochs,
-        batchSize: p.batchSize,
-        learningRate: p.learningRate,
-        seed: p.seed + r,
-      },
-    );
+    const samples = { count: picked.length, inputs, targets };
+    const options = {
+      epochs: first ? p.initialEpochs : p.refitEpochs,
+      batchSize: p.batchSize,
+      learningRate: p.learningRate,
+      seed: p.seed + r,
+    };
+    if (this.cpu) fitCpuForecaster(this.cpu.net, this.cpu.adam, samples, options);
+    else await fitForecaster(this.model as tf.LayersModel, this.spec, samples, options);
     if (first) {
       // Let the tracker's statistics describe this model's errors, not the persistence forecast's.
       this.tracker.reset();

@@ -43,8 +43,12 @@ function series(n: number, seed = 1) {
   return { timestamps, values };
 }
 
-async function run(timestamps: number[], values: number[]): Promise<number[]> {
-  const d = new UnivariateDetector(tiny);
+async function run(
+  timestamps: number[],
+  values: number[],
+  params: UnivariateDetectorParams = tiny,
+): Promise<number[]> {
+  const d = new UnivariateDetector(params);
   try {
     return Array.from(await d.pushAll(timestamps, values));
   } finally {
@@ -86,5 +90,13 @@ describe('UnivariateDetector', () => {
     expect(s.every((x) => x >= 0 && x <= 1)).toBe(true);
     const spike = s[90]!;
     expect(spike).toBeGreaterThan(Math.max(...s.slice(40, 89)));
+  });
+
+  it('scores with the cpu engine as with the tfjs reference, to float32 rounding', async () => {
+    const { timestamps, values } = series(200, 5);
+    const cpu = await run(timestamps, values, { ...tiny, engine: 'cpu' });
+    const reference = await run(timestamps, values, { ...tiny, engine: 'tfjs' });
+    const diff = Math.max(...cpu.map((x, i) => Math.abs(x - (reference[i] as number))));
+    expect(diff).toBeLessThan(1e-4);
   });
 });
