@@ -1,4 +1,4 @@
-import { fitLogistic } from '../../quality/baselines/logistic-baseline.js';
+import { fitLogistic } from '../evaluation/logistic-regression.js';
 import { rocAuc } from '../evaluation/ranking-metrics.js';
 import type { GanWindows } from './gan-training.js';
 import type { StylizedFacts } from './stylized-facts.js';
@@ -7,7 +7,7 @@ import type { StylizedFacts } from './stylized-facts.js';
  * Judges synthetic windows against held-out real ones before they may be used: a discriminative
  * score (can a simple classifier tell them apart? 0.5 accuracy is best) and train-on-synthetic,
  * test-on-real (does a classifier fitted on synthetic windows rank real risk events?). The
- * classifier is the quality baselines' ridge logistic regression (IRLS) on window summaries.
+ * classifier is ridge logistic regression (IRLS, ../evaluation/logistic-regression.ts) on window summaries.
  */
 
 /**
