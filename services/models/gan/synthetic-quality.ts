@@ -73,6 +73,11 @@ export interface DiscriminativeScore {
   auc: number;
   /** Windows per class in the held-out half. */
   heldOut: number;
+  /**
+   * Per feature (column order), the held-out accuracy of the same classifier fitted on that
+   * feature's three summaries alone: which columns give the synthetic windows away.
+   */
+  byFeature: number[];
 }
 
 /**
@@ -89,16 +94,26 @@ export function discriminativeScore(real: GanWindows, synthetic: GanWindows): Di
     target.rows.push(windowSummary(real, i), windowSummary(synthetic, i));
     target.labels.push(1, 0);
   }
-  const classifier = fitClassifier(fit.rows, fit.labels);
-  const scores = test.rows.map((r) => classifier.score(r));
-  let correct = 0;
-  scores.forEach((s, i) => {
-    if ((s >= 0.5 ? 1 : 0) === test.labels[i]) correct++;
-  });
+  const heldOutScores = (columns: (row: number[]) => number[]) => {
+    const classifier = fitClassifier(fit.rows.map(columns), fit.labels);
+    return test.rows.map((r) => classifier.score(columns(r)));
+  };
+  const accuracy = (scores: number[]) => {
+    let correct = 0;
+    scores.forEach((s, i) => {
+      if ((s >= 0.5 ? 1 : 0) === test.labels[i]) correct++;
+    });
+    return correct / scores.length;
+  };
+  const scores = heldOutScores((r) => r);
+  const byFeature = Array.from({ length: real.width }, (_, j) =>
+    accuracy(heldOutScores((r) => r.slice(3 * j, 3 * j + 3))),
+  );
   return {
-    accuracy: correct / scores.length,
+    accuracy: accuracy(scores),
     auc: rocAuc(scores, test.labels),
     heldOut: test.rows.length / 2,
+    byFeature,
   };
 }
 
