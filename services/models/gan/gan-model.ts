@@ -6,6 +6,7 @@ import {
   garchParams,
   garchRecursion,
   initialGarchVariables,
+  smoothColumns,
 } from './garch-recursion.js';
 
 /**
@@ -75,8 +76,8 @@ export function freeColumns(width: number): ColumnRole[] {
  * mu(h_t) + eps_t with eps_t from a GARCH(1,1) recursion (parameters conditioned on the label)
  * driven by u_t = softplus(m(h_t)) e_t: the recursion carries volatility shocks forward at rate
  * alpha + beta, the noise-driven m_t lets tails be heavier than the Gaussian GARCH's. A free column
- * is mean + softplus(scale) x e_t from a dense head over [h_t, ln sigma_t, |eps_t|], so ranges and
- * volumes can follow the volatility; ewmaVol is computed from the generated returns and constant
+ * is mean + softplus(scale) x e_t from a dense head over [h_t, ln sigma_t, |eps_t|] (so ranges and
+ * volumes can follow the volatility), exponentially smoothed with a learned rate per column; ewmaVol is computed from the generated returns and constant
  * columns are copied. e_t is a fresh N(0, 1) innovation per feature, so returns stay linearly
  * unpredictable. The time axis is open: trained on L-step windows, it runs on for any length.
  * Inputs: noise [B, T, K * noiseDim], innovation [B, T, F], label [B, T, 1]; output [B, T, F] with
@@ -89,6 +90,8 @@ export class GanGenerator {
   private readonly modulation: tf.layers.Layer | null;
   private readonly drift: tf.layers.Layer | null;
   private readonly garch: GarchVariables | null;
+  /** Per column, the smoothing of the free columns (smoothColumns); sigmoid(-2) = 0.12 at the start. */
+  private readonly smoothing: tf.Variable;
   private readonly returnIndex: number;
 
   constructor(spec: GanSpec) {
@@ -106,6 +109,7 @@ export class GanGenerator {
     this.modulation = hasGarch ? dense(1, 'g_modulation') : null;
     this.drift = hasGarch ? dense(1, 'g_drift') : null;
     this.garch = hasGarch ? initialGarchVariables() : null;
+    this.smoothing = tf.variable(tf.fill([spec.width], -2), true, 'g_smoothing');
     // Builds every layer's weights, so trainableVariables is complete before the first step.
     tf.tidy(() => {
       this.apply(
@@ -126,6 +130,7 @@ export class GanGenerator {
     return [
       ...layers.flatMap((l) => l.trainableWeights.map((w) => w.read() as tf.Variable)),
       ...(this.garch ? [this.garch.omega, this.garch.persistence, this.garch.share] : []),
+      this.smoothing,
     ];
   }
 
@@ -164,7 +169,7 @@ export class GanGenerator {
       }
       const head = this.head.apply(side) as tf.Tensor;
       const [mean, rawScale] = tf.split(head, 2, 2) as [tf.Tensor, tf.Tensor];
-      const free = mean.add(tf.softplus(rawScale).mul(innovation));
+      const free = smoothColumns(mean.add(tf.softplus(rawScale).mul(innovation)), this.smoothing);
       const freeColumns = tf.split(free, this.spec.width, 2);
       const out = this.spec.columns.map((role, j) => {
         switch (role.kind) {
@@ -187,6 +192,7 @@ export class GanGenerator {
   dispose(): void {
     for (const l of [...this.hidden, this.head, this.modulation, this.drift]) l?.dispose();
     if (this.garch) for (const v of Object.values(this.garch)) v.dispose();
+    this.smoothing.dispose();
   }
 }
 

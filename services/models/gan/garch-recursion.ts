@@ -135,3 +135,41 @@ export function ewmaVolatility(r: tf.Tensor, lambda: number): tf.Tensor {
     return (out.length === 1 ? (out[0] as tf.Tensor) : tf.concat(out, 1)).add(1e-12).sqrt();
   });
 }
+
+/**
+ * Exponential smoothing x_t = rho_j x_{t-1} + (1 - rho_j) y_t of each column j of y [B, T, F]
+ * with a learnable rho_j = sigmoid(raw_j) (raw [F]), starting at x_0 = y_0. Some of the pipeline's
+ * columns are smooth by construction (spreadBps is a 20-day mean of Corwin-Schultz estimates,
+ * volumeZ is scored against EWMA statistics); fresh noise at every step cannot be, and a window's
+ * mean |step| then gave the synthetic ones away. Linear in y: one batched matrix product per block.
+ */
+export function smoothColumns(y: tf.Tensor, raw: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const [b, t, f] = y.shape as [number, number, number];
+    const rho = tf.sigmoid(raw).reshape([f, 1, 1]);
+    const logRho = rho.add(1e-12).log();
+    const columns = y.transpose([2, 0, 1]); // [F, B, T]
+    let state = columns.slice([0, 0, 0], [f, b, 1]);
+    const out: tf.Tensor[] = [];
+    for (let a = 0; a < t; a += BLOCK) {
+      const n = Math.min(BLOCK, t - a);
+      const lags = new Float32Array(n * n);
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) lags[i * n + j] = j >= i ? j - i : -1;
+      const lag = tf.tensor2d(lags, [n, n]);
+      const weights = tf.where(
+        lag.greaterEqual(0).expandDims(0).tile([f, 1, 1]),
+        lag.expandDims(0).mul(logRho).exp().mul(tf.scalar(1).sub(rho)),
+        tf.zeros([f, n, n]),
+      );
+      const decay = tf
+        .tensor1d(Float32Array.from({ length: n }, (_, j) => j + 1))
+        .reshape([1, 1, n])
+        .mul(logRho)
+        .exp();
+      const x = columns.slice([0, 0, a], [f, b, n]).matMul(weights).add(state.mul(decay));
+      out.push(x);
+      state = x.slice([0, 0, n - 1], [f, b, 1]);
+    }
+    return (out.length === 1 ? (out[0] as tf.Tensor) : tf.concat(out, 2)).transpose([1, 2, 0]);
+  });
+}

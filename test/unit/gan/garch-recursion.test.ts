@@ -5,6 +5,7 @@ import {
   garchParams,
   garchRecursion,
   initialGarchVariables,
+  smoothColumns,
 } from '../../../services/models/gan/garch-recursion.js';
 
 /** The textbook loop, by hand: sigma_0^2 = omega / (1 - alpha - beta), then the GARCH(1,1) recursion. */
@@ -94,5 +95,28 @@ describe("the pipeline's EWMA volatility of generated returns", () => {
     });
     const got = tf.tidy(() => ewmaVolatility(tf.tensor2d([r]), lambda).arraySync() as number[][]);
     for (let t = 0; t < r.length; t++) expect(got[0]?.[t]).toBeCloseTo(want[t] as number, 5);
+  });
+});
+
+describe('smoothing of the free columns', () => {
+  it('is x_t = rho x_{t-1} + (1 - rho) y_t per column from x_0 = y_0, across blocks', () => {
+    const t = 100;
+    const y = Array.from({ length: t }, (_, i) => [Math.sin(i), i % 5]);
+    const rho = [0.3, 0.8];
+    const got = tf.tidy(
+      () =>
+        smoothColumns(
+          tf.tensor3d([y]),
+          tf.tensor1d(rho.map((r) => Math.log(r / (1 - r)))),
+        ).arraySync() as number[][][],
+    );
+    for (const j of [0, 1]) {
+      let x = 0;
+      for (let i = 0; i < t; i++) {
+        const v = (y[i] as number[])[j] as number;
+        x = i === 0 ? v : (rho[j] as number) * x + (1 - (rho[j] as number)) * v;
+        expect(got[0]?.[i]?.[j]).toBeCloseTo(x, 4);
+      }
+    }
   });
 });
