@@ -35,7 +35,14 @@ export const ganQualitySchema = z.object({
     factPaths: z.number().int(),
     factBars: z.number().int(),
   }),
-  columns: z.array(z.object({ feature: z.string(), role: z.enum(['garch', 'ewma', 'constant', 'free']) })),
+  columns: z.array(
+    z.object({
+      feature: z.string(),
+      role: z.enum(['garch', 'ewma', 'constant', 'free']),
+      /** Learned smoothing rate of a free column. */
+      smoothing: z.number().optional(),
+    }),
+  ),
   garch: z
     .array(z.object({ label: z.number(), omega: z.number(), alpha: z.number(), beta: z.number() }))
     .nullable(),
@@ -70,7 +77,11 @@ export function renderGanSection(gan: GanQualityJson): string[] {
     '',
     `The retrainer's conditional GAN (docs/retrainer.md) trained at the configured size with seed ${gan.seed}: ${gan.steps} steps, batch ${gan.settings.batchSize}, ${gan.settings.units} units, noise ${gan.settings.noiseDim} x context ${gan.settings.context}, burn-in ${gan.settings.burnIn}, in **${gan.seconds.toFixed(0)} s** on tfjs ${gan.backend}. Data: ${gan.symbols.join(', ')}, L = ${gan.seqLen}; ${gan.trainWindows} train windows (${gan.trainPositives} positive) to learn from, judged on the ${gan.validationWindows} validation windows (${gan.validationPeriod[0].slice(0, 10)} .. ${gan.validationPeriod[1].slice(0, 10)}) the GAN never saw; the held-out period after it is not read.`,
     '',
-    `Columns: ${gan.columns.map((c) => `${c.feature} (${c.role})`).join(', ')}.${
+    `Columns: ${gan.columns
+      .map(
+        (c) => `${c.feature} (${c.role}${c.smoothing === undefined ? '' : `, smoothing ${f3(c.smoothing)}`})`,
+      )
+      .join(', ')}.${
       gan.garch
         ? ` Learned GARCH(1,1) of the scaled return: ${gan.garch
             .map(

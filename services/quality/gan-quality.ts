@@ -128,6 +128,7 @@ async function main(): Promise<void> {
     let positives = 0;
     for (const e of dataset.train.event) positives += e;
     const names = dataset.scaler.market.names;
+    const rates = gan.generator.smoothingRates();
     const out: GanQualityJson = {
       generatedAt: new Date().toISOString(),
       command: `tsx services/quality/gan-quality.ts --prices ${values.prices} --macro ${values.macro} --symbols ${symbols.join(',')} --seq-len ${seqLen} --steps ${steps} --seed ${seed}${values.unstructured ? ' --unstructured' : ''}`,
@@ -150,7 +151,11 @@ async function main(): Promise<void> {
         factPaths: r.ganFactPaths,
         factBars: r.ganFactBars,
       },
-      columns: gan.spec.columns.map((c, j) => ({ feature: names[j] as string, role: c.kind })),
+      columns: gan.spec.columns.map((c, j) => ({
+        feature: names[j] as string,
+        role: c.kind,
+        ...(c.kind === 'free' ? { smoothing: rates[j] as number } : {}),
+      })),
       garch: gan.generator.garchSummary(),
       realFacts: facts(q.realFacts),
       realValidationFacts: facts(validationFacts),

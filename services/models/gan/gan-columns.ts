@@ -10,7 +10,8 @@ import type { GanWindows } from './gan-training.js';
  * - `garch`: the return column, mean + GARCH(1,1) shock (garch-recursion.ts).
  * - `ewma`: the pipeline's EWMA volatility of the generated returns, rescaled like the real column.
  * - `constant`: a column with one value in every real window (e.g. imbalance in the daily replay).
- * - `free`: mean + scale x noise from a dense head that also sees the return's sigma and |shock|.
+ * - `free`: mean + scale x noise from a dense head that also sees the return's sigma and |shock|,
+ *   exponentially smoothed at a learned rate that starts at the real column's lag-1 autocorrelation.
  * All values are in the scaled space of the windows: x = (raw - mean) / std.
  */
 export type ColumnRole =
@@ -25,7 +26,11 @@ export type ColumnRole =
       std: number;
     }
   | { kind: 'constant'; value: number }
-  | { kind: 'free' };
+  | {
+      kind: 'free';
+      /** Lag-1 autocorrelation of the real column: where the column's learned smoothing starts. */
+      persistence?: number;
+    };
 
 export interface ColumnOptions {
   /** The ingest's EWMA decay (config ingest.ewmaLambda); the fit below checks the data agrees. */
@@ -58,6 +63,7 @@ export function ganColumns(
       if (v > hi) hi = v;
     }
     if (data.windows.length > 0 && hi - lo <= CONSTANT_TOLERANCE) roles[j] = { kind: 'constant', value: lo };
+    else roles[j] = { kind: 'free', persistence: lagOneAutocorrelation(data, j) };
   }
   if (scaling === null) return roles;
   const r = scaling.names.indexOf('logReturn');
@@ -110,4 +116,22 @@ function followsEwma(
   if (errors.length === 0) return false;
   errors.sort((a, b) => a - b);
   return (errors[Math.floor(errors.length / 2)] as number) < 0.05;
+}
+
+/** Lag-1 autocorrelation of column j within the windows (pairs never cross two windows). */
+function lagOneAutocorrelation(data: GanWindows, j: number): number {
+  const { size, seqLen: l, width: f } = data;
+  let sum = 0;
+  for (let i = j; i < data.windows.length; i += f) sum += data.windows[i] as number;
+  const mean = sum / (size * l);
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < size; i++) {
+    for (let t = 0; t < l; t++) {
+      const d = (data.windows[(i * l + t) * f + j] as number) - mean;
+      den += d * d;
+      if (t + 1 < l) num += d * ((data.windows[(i * l + t + 1) * f + j] as number) - mean);
+    }
+  }
+  return den > 0 ? num / den : 0;
 }

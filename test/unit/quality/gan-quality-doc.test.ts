@@ -30,6 +30,7 @@ const gan: GanQualityJson = {
   columns: [
     { feature: 'logReturn', role: 'garch' },
     { feature: 'ewmaVol', role: 'ewma' },
+    { feature: 'volumeZ', role: 'free', smoothing: 0.4 },
   ],
   garch: [
     { label: 0, omega: 0.05, alpha: 0.1, beta: 0.85 },
@@ -62,6 +63,7 @@ describe('GAN section of docs/quality.md', () => {
     expect(text).toMatch(/TSTR ROC-AUC .*\| 0\.610 \| TRTR \(fitted on real train\) n\/a \|/);
     expect(text).toContain('label 1: omega 0.080, alpha 0.120, beta 0.800 (persistence 0.920)');
     expect(text).toContain('logReturn (garch) 0.600, ewmaVol (ewma) 0.880');
+    expect(text).toContain('volumeZ (free, smoothing 0.400)');
     expect(text).toContain(
       '**Verdict: fails (the cycle does not use it).** discriminative accuracy 0.910 > 0.8',
     );
