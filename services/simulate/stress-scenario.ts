@@ -40,7 +40,11 @@ export async function stressScenario(
     features: history.features,
     split: { trainFraction: 0.8, validationFraction: 0.1 },
   });
-  const gan = await trainGan(windowsOf(dataset.train, dataset.scaler.market), { ...options.gan, seed: options.seed }, progress);
+  const gan = await trainGan(
+    windowsOf(dataset.train, dataset.scaler.market),
+    { ...options.gan, seed: options.seed },
+    progress,
+  );
   try {
     const n = options.symbols.length;
     const paths = generateSequences(gan.generator, {
