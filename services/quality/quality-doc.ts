@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NAB_FULL_CORPUS_FILES, NAB_SCOREBOARD } from '../nab/nab-report.js';
+import { type GanQualityJson, renderGanSection } from './gan-quality-doc.js';
 
 /** JSON numbers that may be undefined metrics (written as null). */
 const metric = z.number().nullable();
@@ -166,6 +167,8 @@ export interface QualityDocInput {
   transfer?: TransferRunInput;
   /** Hand-written findings (markdown) appended under "Findings and gaps". */
   notes?: string;
+  /** The GAN augmentation figures (gan-quality.ts), when that run was made. */
+  gan?: GanQualityJson;
 }
 
 const f3 = (x: number | null) => (x === null ? 'n/a' : x.toFixed(3));
@@ -463,6 +466,7 @@ export function renderQualityDoc(input: QualityDocInput): string {
     ...(input.trainingCommand ? ['Trained with:', '', `    ${input.trainingCommand}`, ''] : []),
     ...input.risk.flatMap((run) => riskSection(run, input.clearMargin)),
     ...(input.transfer ? transferSection(input.transfer) : []),
+    ...(input.gan ? renderGanSection(input.gan) : []),
     '## How the numbers are defined',
     '',
     '- **Samples.** Bar t of a ticker with a full L-bar window and a label (its H-bar horizon',

@@ -11,6 +11,7 @@
 #   QUALITY_TRAINING_COMMAND  how the evaluated bundle was trained (shown in the doc)
 #   QUALITY_SKIP_TRANSFER=1   reuse $QUALITY_OUT/transfer.json instead of rerunning evaluate transfer (~8 min)
 #   QUALITY_TRANSFER_SOURCE   how the reused transfer.json was produced (shown in the doc)
+#   QUALITY_SKIP_GAN=1      reuse $QUALITY_OUT/gan.json instead of retraining the GAN (~3-4 min)
 #   RISK_MONITOR   the CLI (default: npx tsx services/cli/bin.ts; the Makefile passes the built one)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -71,6 +72,11 @@ if [[ -n "$HELD_OUT" ]]; then
   DOC_ARGS+=(--transfer-command "$TRANSFER_TEXT" --transfer-source "$TRANSFER_SOURCE")
 fi
 [[ -n "${QUALITY_TRAINING_COMMAND:-}" ]] && DOC_ARGS+=(--training-command "$QUALITY_TRAINING_COMMAND")
+# The retrainer's GAN at its configured size, judged on the validation period (docs/retrainer.md).
+if [[ "${QUALITY_SKIP_GAN:-0}" != 1 || ! -f "$OUT/gan.json" ]]; then
+  npx tsx services/quality/gan-quality.ts --prices "$DATA/market/daily" --macro "$DATA/macro" --out "$OUT/gan.json"
+fi
+DOC_ARGS+=(--gan "$OUT/gan.json")
 # Hand-written findings that the numbers alone do not say (keep them in step with the numbers).
 [[ -f services/quality/quality-notes.md ]] && DOC_ARGS+=(--notes services/quality/quality-notes.md)
 npx tsx services/quality/write-quality-doc.ts "${DOC_ARGS[@]}"

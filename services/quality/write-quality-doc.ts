@@ -3,7 +3,7 @@
  *   tsx services/quality/write-quality-doc.ts --dir .run/quality --out docs/quality.md \
  *     --nab-command "..." [--holdout-command "..."] --all-command "..." [--training-command "..."]
  *     [--holdout-validation-command "..."] [--transfer-command "..." [--transfer-source "..."]]
- *     [--notes services/quality/quality-notes.md]
+ *     [--notes services/quality/quality-notes.md] [--gan <dir>/gan.json]
  * Expects <dir>/nab/nab-summary.json, <dir>/risk-all.json + risk-all.details.json and, when a
  * holdout command is given, <dir>/risk-holdout.json + risk-holdout.details.json; with a transfer
  * command, <dir>/transfer.json (`risk-monitor evaluate transfer`).
@@ -12,6 +12,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { z } from 'zod';
+import { ganQualitySchema } from './gan-quality-doc.js';
 import {
   nabSummarySchema,
   type RiskRun,
@@ -44,6 +45,7 @@ function main(): void {
       'transfer-source': { type: 'string' },
       'clear-margin': { type: 'string', default: '0.02' },
       notes: { type: 'string' },
+      gan: { type: 'string' },
     },
   });
   const dir = values.dir;
@@ -89,6 +91,7 @@ function main(): void {
       : {}),
     clearMargin,
     ...(values.notes ? { notes: readFileSync(values.notes, 'utf8') } : {}),
+    ...(values.gan ? { gan: readJson(values.gan, ganQualitySchema) } : {}),
   });
   writeFileSync(values.out, doc);
   process.stderr.write(`wrote ${values.out}\n`);

@@ -40,7 +40,11 @@ export async function stressScenario(
     features: history.features,
     split: { trainFraction: 0.8, validationFraction: 0.1 },
   });
-  const gan = await trainGan(windowsOf(dataset.train), { ...options.gan, seed: options.seed }, progress);
+  const gan = await trainGan(
+    windowsOf(dataset.train, dataset.scaler.market),
+    { ...options.gan, seed: options.seed },
+    progress,
+  );
   try {
     const n = options.symbols.length;
     const paths = generateSequences(gan.generator, {
@@ -48,8 +52,6 @@ export async function stressScenario(
       length: options.bars,
       labels: new Float32Array(n).fill(1),
       seed: options.seed + 1,
-      noiseDim: gan.spec.noiseDim,
-      context: gan.spec.context,
     });
     const clip = dataset.scaler.clip;
     for (let i = 0; i < paths.length; i++) paths[i] = Math.max(-clip, Math.min(clip, paths[i] as number));

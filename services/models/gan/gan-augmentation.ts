@@ -62,9 +62,13 @@ export async function augmentWithGan(
   settings: AugmentationSettings,
   progress?: ProgressCallback,
 ): Promise<Augmentation> {
-  const gan = await trainGan(windowsOf(dataset.train), { ...settings.gan, seed: settings.seed }, progress);
+  const gan = await trainGan(
+    windowsOf(dataset.train, dataset.scaler.market),
+    { ...settings.gan, seed: settings.seed },
+    progress,
+  );
   try {
-    const quality = judge(gan, dataset, series, settings);
+    const quality = judgeGan(gan, dataset, series, settings);
     if (!quality.verdict.passed) return { quality, train: null, syntheticSamples: 0 };
     const train = appendSynthetic(gan, dataset, settings);
     return { quality, train, syntheticSamples: train.size - dataset.train.size };
@@ -73,22 +77,29 @@ export async function augmentWithGan(
   }
 }
 
-function judge(
+/**
+ * The quality checks of a trained GAN: stylized facts of generated paths against the real
+ * train-period returns, the discriminative score against the real validation windows (synthetic
+ * windows with the same labels, clipped to the scaler's +-clip as real windows are) and TSTR on
+ * the validation windows. Never reads the test period.
+ */
+export function judgeGan(
   gan: TrainedGan,
   dataset: RiskDataset,
   series: readonly SymbolSeries[],
   settings: AugmentationSettings,
 ): AugmentationQuality {
   const { train, validation } = dataset;
+  const clip = dataset.scaler.clip;
   const sample = (labels: ArrayLike<number>, length: number, seed: number) =>
     generateSequences(gan.generator, {
       count: labels.length,
       length,
       labels,
       seed,
-      noiseDim: gan.spec.noiseDim,
-      context: gan.spec.context,
     });
+  // Real windows are clipped by the scaler; unclipped synthetic ones would differ by that alone.
+  const clipped = (w: Float32Array) => w.map((v) => Math.max(-clip, Math.min(clip, v)));
   const rng = new SeededRandom(settings.seed + 1);
   let positives = 0;
   for (const e of train.event) positives += e;
@@ -112,7 +123,7 @@ function judge(
 
   const realValidation = windowsOf(validation);
   const mirrored = toWindows(
-    sample(validation.event, train.seqLen, settings.seed + 3),
+    clipped(sample(validation.event, train.seqLen, settings.seed + 3)),
     validation.event,
     train,
   );
@@ -120,7 +131,7 @@ function judge(
   const tstrCount = Math.max(200, Math.min(2000, train.size));
   const balanced = Float32Array.from({ length: tstrCount }, (_, i) => i % 2);
   const tstr = trainOnSyntheticTestOnReal(
-    toWindows(sample(balanced, train.seqLen, settings.seed + 4), balanced, train),
+    toWindows(clipped(sample(balanced, train.seqLen, settings.seed + 4)), balanced, train),
     windowsOf(train),
     realValidation,
   );
@@ -147,8 +158,6 @@ function appendSynthetic(gan: TrainedGan, dataset: RiskDataset, settings: Augmen
     length: train.seqLen,
     labels: new Float32Array(count).fill(1),
     seed: settings.seed + 5,
-    noiseDim: gan.spec.noiseDim,
-    context: gan.spec.context,
   });
   const clip = dataset.scaler.clip;
   for (let i = 0; i < windows.length; i++) windows[i] = Math.max(-clip, Math.min(clip, windows[i] as number));

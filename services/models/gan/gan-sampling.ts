@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { SeededRandom } from '../training/seeded-random.js';
+import type { GanGenerator } from './gan-model.js';
 
 /** Standard normal draws (Box-Muller) from a seeded PRNG: the generator's noise, reproducible. */
 export function gaussianNoise(rng: SeededRandom, n: number): Float32Array {
@@ -47,45 +48,33 @@ export interface SampleRequest {
   batchSize?: number;
 }
 
-/** Shapes a generator was built with, read from its inputs. */
-export function generatorShape(generator: tf.LayersModel): { noiseWidth: number; width: number } {
-  return {
-    noiseWidth: generator.inputs[0]?.shape[2] as number,
-    width: generator.inputs[1]?.shape[2] as number,
-  };
-}
-
-/** Runs the generator: [count, length, F] row-major, in the scaled feature space. */
-export function generateSequences(
-  generator: tf.LayersModel,
-  request: SampleRequest & { noiseDim: number; context: number },
-): Float32Array {
-  const { count, length, noiseDim, context } = request;
+/**
+ * Runs the generator: [count, length, F] row-major, in the scaled feature space. Each sequence is
+ * generated with spec.burnIn extra leading steps that are dropped.
+ */
+export function generateSequences(generator: GanGenerator, request: SampleRequest): Float32Array {
+  const { count, length } = request;
   if (request.labels.length !== count) {
     throw new RangeError(
       `generateSequences needs one label per sequence: ${request.labels.length} for ${count}`,
     );
   }
-  const { noiseWidth, width } = generatorShape(generator);
-  if (noiseWidth !== noiseDim * context) {
-    throw new RangeError(
-      `generator takes ${noiseWidth} noise values per step, the request says ${noiseDim} x ${context}`,
-    );
-  }
+  const { noiseDim, context, width, burnIn } = generator.spec;
+  const steps = length + burnIn;
   const rng = new SeededRandom(request.seed);
   const out = new Float32Array(count * length * width);
   const batch = request.batchSize ?? 256;
   for (let start = 0; start < count; start += batch) {
     const b = Math.min(batch, count - start);
-    const label = new Float32Array(b * length);
-    for (let i = 0; i < b; i++) label.fill(request.labels[start + i] as number, i * length, (i + 1) * length);
+    const label = new Float32Array(b * steps);
+    for (let i = 0; i < b; i++) label.fill(request.labels[start + i] as number, i * steps, (i + 1) * steps);
     const values = tf.tidy(() => {
-      const y = generator.predict([
-        tf.tensor3d(unfoldedNoise(rng, b, length, noiseDim, context), [b, length, noiseWidth]),
-        tf.tensor3d(gaussianNoise(rng, b * length * width), [b, length, width]),
-        tf.tensor3d(label, [b, length, 1]),
-      ]) as tf.Tensor;
-      return y.dataSync() as Float32Array;
+      const y = generator.apply(
+        tf.tensor3d(unfoldedNoise(rng, b, steps, noiseDim, context), [b, steps, context * noiseDim]),
+        tf.tensor3d(gaussianNoise(rng, b * steps * width), [b, steps, width]),
+        tf.tensor3d(label, [b, steps, 1]),
+      );
+      return y.slice([0, burnIn, 0], [b, length, width]).dataSync() as Float32Array;
     });
     out.set(values, start * length * width);
   }

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
+import type { FeatureScaling } from '../../shared/contracts/scaler.js';
 import { SeededRandom } from '../training/seeded-random.js';
 import type { ProgressCallback } from '../training/training-progress.js';
-import { buildDiscriminator, buildGenerator, type GanSpec } from './gan-model.js';
+import { ganColumns } from './gan-columns.js';
+import { buildDiscriminator, freeColumns, GanGenerator, type GanSpec } from './gan-model.js';
 import { gaussianNoise, unfoldedNoise } from './gan-sampling.js';
 
 /** Real windows to learn from: [size, seqLen, width] row-major with one 0/1 label each. */
@@ -11,6 +13,12 @@ export interface GanWindows {
   width: number;
   windows: Float32Array;
   labels: Float32Array;
+  /**
+   * The scaling of the windows' market features, when known: it names the columns, so the
+   * generator can derive ewmaVol from its returns and model the return with GARCH (gan-columns.ts).
+   * Without it every column is generated freely.
+   */
+  scaling?: FeatureScaling;
 }
 
 export interface GanTrainingOptions {
@@ -29,6 +37,15 @@ export interface GanTrainingOptions {
   positiveShare: number;
   /** Target for real windows in the discriminator loss (one-sided label smoothing, < 1 steadies it). */
   realTarget: number;
+  /** Steps generated and dropped before each sequence (the GARCH and EWMA states settle). */
+  burnIn: number;
+  /** The ingest's EWMA decay of the return variance (config ingest.ewmaLambda). */
+  ewmaLambda: number;
+  /**
+   * false: every column generated freely, no GARCH (the first version of this GAN; kept as the
+   * ablation that docs/retrainer.md compares against).
+   */
+  structured: boolean;
   seed: number;
 }
 
@@ -41,11 +58,14 @@ export const DEFAULT_GAN_TRAINING_OPTIONS: GanTrainingOptions = {
   units: 32,
   positiveShare: 0.5,
   realTarget: 0.9,
+  burnIn: 32,
+  ewmaLambda: 0.94,
+  structured: true,
   seed: 42,
 };
 
 export interface TrainedGan {
-  generator: tf.LayersModel;
+  generator: GanGenerator;
   spec: GanSpec;
   /** Losses every 10 steps (and the last). */
   history: { step: number; discriminatorLoss: number; generatorLoss: number }[];
@@ -72,13 +92,17 @@ export async function trainGan(
     noiseDim: options.noiseDim,
     context: options.context,
     units: options.units,
+    columns: options.structured
+      ? ganColumns(data, data.scaling ?? null, { ewmaLambda: options.ewmaLambda })
+      : freeColumns(data.width),
+    burnIn: options.burnIn,
     seed: options.seed,
   };
-  const generator = buildGenerator(spec);
+  const generator = new GanGenerator(spec);
   const discriminator = buildDiscriminator(spec);
   const gOpt = tf.train.adam(options.learningRate, 0.5);
   const dOpt = tf.train.adam(options.learningRate, 0.5);
-  const gVars = generator.trainableWeights.map((w) => w.read() as tf.Variable);
+  const gVars = generator.trainableVariables;
   const dVars = discriminator.trainableWeights.map((w) => w.read() as tf.Variable);
   const rng = new SeededRandom(options.seed);
   const positives: number[] = [];
@@ -86,6 +110,7 @@ export async function trainGan(
   for (let i = 0; i < data.size; i++) ((data.labels[i] as number) > 0.5 ? positives : negatives).push(i);
   const { seqLen: l, width: f } = data;
   const b = options.batchSize;
+  const steps = l + options.burnIn;
 
   progress({
     kind: 'start',
@@ -113,18 +138,23 @@ export async function trainGan(
       windows.set(data.windows.subarray(j * l * f, (j + 1) * l * f), i * l * f);
       labels.fill(data.labels[j] as number, i * l, (i + 1) * l);
     }
-    const noise = unfoldedNoise(rng, b, l, options.noiseDim, options.context);
-    const shocks = gaussianNoise(rng, b * l * f);
+    const noise = unfoldedNoise(rng, b, steps, options.noiseDim, options.context);
+    const shocks = gaussianNoise(rng, b * steps * f);
+    const generatorLabels = new Float32Array(b * steps);
+    for (let i = 0; i < b; i++) generatorLabels.fill(labels[i * l] as number, i * steps, (i + 1) * steps);
     const [dLoss, gLoss] = tf.tidy(() => {
       const real = tf.tensor2d(windows, [b, l * f]);
-      const cond = tf.tensor3d(labels, [b, l, 1]);
+      const cond = tf.tensor3d(generatorLabels, [b, steps, 1]);
       const flatCond = tf.tensor2d(firstOfEach(labels, l), [b, 1]);
-      const z = tf.tensor3d(noise, [b, l, options.context * options.noiseDim]);
-      const e = tf.tensor3d(shocks, [b, l, f]);
+      const z = tf.tensor3d(noise, [b, steps, options.context * options.noiseDim]);
+      const e = tf.tensor3d(shocks, [b, steps, f]);
       const judge = (w: tf.Tensor) =>
         discriminator.apply([w, w.abs(), flatCond], { training: true }) as tf.Tensor;
       const generate = () =>
-        (generator.apply([z, e, cond], { training: true }) as tf.Tensor).reshape([b, l * f]);
+        generator
+          .apply(z, e, cond)
+          .slice([0, options.burnIn, 0], [b, l, f])
+          .reshape([b, l * f]);
       const d = dOpt.minimize(
         () => {
           const realLogit = judge(real);
@@ -175,18 +205,22 @@ function firstOfEach(values: Float32Array, every: number): Float32Array {
 }
 
 /** The market windows and labels of a risk split, as the GAN's training data. */
-export function windowsOf(split: {
-  size: number;
-  seqLen: number;
-  marketWidth: number;
-  market: Float32Array;
-  event: Float32Array;
-}): GanWindows {
+export function windowsOf(
+  split: {
+    size: number;
+    seqLen: number;
+    marketWidth: number;
+    market: Float32Array;
+    event: Float32Array;
+  },
+  scaling?: FeatureScaling,
+): GanWindows {
   return {
     size: split.size,
     seqLen: split.seqLen,
     width: split.marketWidth,
     windows: split.market,
     labels: split.event,
+    ...(scaling ? { scaling } : {}),
   };
 }

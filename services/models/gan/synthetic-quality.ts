@@ -1,4 +1,4 @@
-import { fitLogistic } from '../../quality/baselines/logistic-baseline.js';
+import { fitLogistic } from '../evaluation/logistic-regression.js';
 import { rocAuc } from '../evaluation/ranking-metrics.js';
 import type { GanWindows } from './gan-training.js';
 import type { StylizedFacts } from './stylized-facts.js';
@@ -7,7 +7,7 @@ import type { StylizedFacts } from './stylized-facts.js';
  * Judges synthetic windows against held-out real ones before they may be used: a discriminative
  * score (can a simple classifier tell them apart? 0.5 accuracy is best) and train-on-synthetic,
  * test-on-real (does a classifier fitted on synthetic windows rank real risk events?). The
- * classifier is the quality baselines' ridge logistic regression (IRLS) on window summaries.
+ * classifier is ridge logistic regression (IRLS, ../evaluation/logistic-regression.ts) on window summaries.
  */
 
 /**
@@ -73,6 +73,11 @@ export interface DiscriminativeScore {
   auc: number;
   /** Windows per class in the held-out half. */
   heldOut: number;
+  /**
+   * Per feature (column order), the held-out accuracy of the same classifier fitted on that
+   * feature's three summaries alone: which columns give the synthetic windows away.
+   */
+  byFeature: number[];
 }
 
 /**
@@ -89,16 +94,26 @@ export function discriminativeScore(real: GanWindows, synthetic: GanWindows): Di
     target.rows.push(windowSummary(real, i), windowSummary(synthetic, i));
     target.labels.push(1, 0);
   }
-  const classifier = fitClassifier(fit.rows, fit.labels);
-  const scores = test.rows.map((r) => classifier.score(r));
-  let correct = 0;
-  scores.forEach((s, i) => {
-    if ((s >= 0.5 ? 1 : 0) === test.labels[i]) correct++;
-  });
+  const heldOutScores = (columns: (row: number[]) => number[]) => {
+    const classifier = fitClassifier(fit.rows.map(columns), fit.labels);
+    return test.rows.map((r) => classifier.score(columns(r)));
+  };
+  const accuracy = (scores: number[]) => {
+    let correct = 0;
+    scores.forEach((s, i) => {
+      if ((s >= 0.5 ? 1 : 0) === test.labels[i]) correct++;
+    });
+    return correct / scores.length;
+  };
+  const scores = heldOutScores((r) => r);
+  const byFeature = Array.from({ length: real.width }, (_, j) =>
+    accuracy(heldOutScores((r) => r.slice(3 * j, 3 * j + 3))),
+  );
   return {
-    accuracy: correct / scores.length,
+    accuracy: accuracy(scores),
     auc: rocAuc(scores, test.labels),
     heldOut: test.rows.length / 2,
+    byFeature,
   };
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { appendSamples } from '../../../services/models/gan/gan-augmentation.js';
-import { buildDiscriminator, buildGenerator } from '../../../services/models/gan/gan-model.js';
+import { ganColumns } from '../../../services/models/gan/gan-columns.js';
+import { buildDiscriminator, freeColumns, GanGenerator } from '../../../services/models/gan/gan-model.js';
 import { generateSequences, unfoldedNoise } from '../../../services/models/gan/gan-sampling.js';
 import { trainGan, windowsOf } from '../../../services/models/gan/gan-training.js';
 import { stylizedFacts } from '../../../services/models/gan/stylized-facts.js';
@@ -38,18 +39,62 @@ describe('GAN networks and sampling', () => {
   });
 
   it('generates paths of any length, reproducibly for a seed', () => {
-    const spec = { seqLen: 6, width: 3, noiseDim: 2, context: 4, units: 4, seed: 1 };
-    const g = buildGenerator(spec);
+    const columns = [
+      { kind: 'garch' as const },
+      { kind: 'ewma' as const, lambda: 0.9, returnMean: 0, returnStd: 0.01, mean: 0.01, std: 0.005 },
+      { kind: 'constant' as const, value: 0.25 },
+    ];
+    const spec = { seqLen: 6, width: 3, noiseDim: 2, context: 4, units: 4, columns, burnIn: 5, seed: 1 };
+    const g = new GanGenerator(spec);
     const d = buildDiscriminator(spec);
     expect(d.outputs[0]?.shape).toEqual([null, 1]);
-    const req = { count: 3, length: 50, labels: [1, 0, 1], seed: 9, noiseDim: 2, context: 4 };
+    const req = { count: 3, length: 50, labels: [1, 0, 1], seed: 9 };
     const a = generateSequences(g, req);
     expect(a).toHaveLength(3 * 50 * 3);
     expect(generateSequences(g, req)).toEqual(a);
     expect(generateSequences(g, { ...req, seed: 10 })).not.toEqual(a);
-    expect(() => generateSequences(g, { ...req, context: 5 })).toThrow(/takes 8 noise values per step/);
+    // The constant column is copied; ewmaVol is the EWMA of the path's own (unscaled) returns.
+    for (let t = 0; t < 50; t++) expect(a[t * 3 + 2]).toBeCloseTo(0.25, 6);
+    const vol = (t: number) => (a[t * 3 + 1] as number) * 0.005 + 0.01;
+    const ret = (t: number) => (a[t * 3] as number) * 0.01;
+    for (let t = 1; t < 50; t++)
+      expect(vol(t) ** 2).toBeCloseTo(0.9 * vol(t - 1) ** 2 + 0.1 * ret(t) ** 2, 6);
+    expect(g.garchSummary()?.map((p) => p.alpha + p.beta)).toEqual([
+      expect.closeTo(0.95, 3),
+      expect.closeTo(0.95, 3),
+    ]);
+    expect(() => new GanGenerator({ ...spec, columns: freeColumns(2) })).toThrow(/one role per feature/);
     g.dispose();
     d.dispose();
+  });
+
+  it('derives columns from the data: garch return, ewma volatility, constants', () => {
+    const l = 8;
+    const size = 20;
+    const windows = new Float32Array(size * l * 3);
+    for (let i = 0; i < size; i++) {
+      let v = 0;
+      for (let t = 0; t < l; t++) {
+        const r = 0.01 * Math.sin(3.1 * (i * l + t));
+        v = t === 0 ? r * r : 0.94 * v + 0.06 * r * r;
+        windows.set([r / 0.01, (Math.sqrt(v) - 0.005) / 0.002, 0.7], (i * l + t) * 3);
+      }
+    }
+    const data = { size, seqLen: l, width: 3, windows, labels: new Float32Array(size) };
+    const scaling = {
+      names: ['logReturn', 'ewmaVol', 'imbalance'],
+      mean: [0, 0.005, 0],
+      std: [0.01, 0.002, 0],
+    };
+    const roles = ganColumns(data, scaling, { ewmaLambda: 0.94 });
+    expect(roles.map((r) => r.kind)).toEqual(['garch', 'ewma', 'constant']);
+    // A different decay than the data's: ewmaVol is generated freely rather than wrongly derived.
+    expect(ganColumns(data, scaling, { ewmaLambda: 0.5 })[1]?.kind).toBe('free');
+    expect(ganColumns(data, null, { ewmaLambda: 0.94 }).map((r) => r.kind)).toEqual([
+      'free',
+      'free',
+      'constant',
+    ]);
   });
 
   it('trains a few steps on risk windows and reports its losses', async () => {
@@ -86,6 +131,13 @@ describe('judging synthetic windows', () => {
       0.08,
     );
     expect(discriminativeScore(windows(400, 1, 1), windows(400, 3, 2)).accuracy).toBeGreaterThan(0.95);
+    // Per feature: only the column that differs gives the synthetic windows away.
+    const oneColumn = windows(400, 1, 2);
+    for (let i = 0; i < oneColumn.windows.length; i += 2)
+      oneColumn.windows[i] = (oneColumn.windows[i] as number) * 3;
+    const [first, second] = discriminativeScore(windows(400, 1, 1), oneColumn).byFeature;
+    expect(first).toBeGreaterThan(0.85);
+    expect(Math.abs((second as number) - 0.5)).toBeLessThan(0.08);
   });
 
   it('TSTR: a label that shifts the window level is learnt from synthetic and ranks real windows', () => {
@@ -106,7 +158,7 @@ describe('judging synthetic windows', () => {
     const verdict = judgeSyntheticQuality(
       {
         generatedFacts: facts,
-        discriminative: { accuracy: 0.93, auc: 0.97, heldOut: 100 },
+        discriminative: { accuracy: 0.93, auc: 0.97, heldOut: 100, byFeature: [] },
         tstr: { tstrAuc: 0.5, trtrAuc: 0.7 },
       },
       { requireStylizedFacts: true, maxDiscriminativeAccuracy: 0.8, minTstrAuc: 0.55 },
@@ -119,7 +171,7 @@ describe('judging synthetic windows', () => {
       judgeSyntheticQuality(
         {
           generatedFacts: null,
-          discriminative: { accuracy: 0.6, auc: 0.6, heldOut: 100 },
+          discriminative: { accuracy: 0.6, auc: 0.6, heldOut: 100, byFeature: [] },
           tstr: { tstrAuc: 0.6, trtrAuc: 0.7 },
         },
         { requireStylizedFacts: false, maxDiscriminativeAccuracy: 0.8, minTstrAuc: 0.55 },

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { fitLogistic } from '../../../services/models/evaluation/logistic-regression.js';
 import { type BaselineContext, thresholdForRate } from '../../../services/quality/baselines/baseline.js';
 import { ewmaVolSeries, fitEwmaVolBaseline } from '../../../services/quality/baselines/ewma-vol-baseline.js';
 import { fitForestBaseline } from '../../../services/quality/baselines/forest-baseline.js';
-import { fitLogistic, fitLogisticBaseline } from '../../../services/quality/baselines/logistic-baseline.js';
+import { fitLogisticBaseline } from '../../../services/quality/baselines/logistic-baseline.js';
 import { walkForwardSplit } from '../../../services/quality/walk-forward.js';
 import type { JoinedBar } from '../../../services/shared/contracts/sequence-batch.js';
 import { SYNTHETIC_FEATURES, syntheticJoinedBars } from '../../fixtures/synthetic-joined-bars.js';
