@@ -4,7 +4,7 @@ import type { BackendPreference } from '../models/runtime/tf-backend.js';
 import type { ProgressCallback } from '../models/training/training-progress.js';
 import type { RetrainerConfig } from '../shared/config/retrainer-config.js';
 import type { ChallengerVariantOptions } from './challenger-variants.js';
-import type { CycleTrigger, RetrainCycleOptions, RetrainCycleResult } from './retrain-cycle.js';
+import type { CycleKind, CycleTrigger, RetrainCycleOptions, RetrainCycleResult } from './retrain-cycle.js';
 import type { RetrainData } from './retrain-data.js';
 
 /**
@@ -16,6 +16,8 @@ export interface CycleRequest {
   registryDir: string;
   backend: BackendPreference;
   trigger: CycleTrigger;
+  /** Fine-tune (default) or a full cycle from fresh weights (CycleKind). */
+  kind?: CycleKind;
   requireDrift: boolean;
   settings: RetrainerConfig;
   /** Wall clock of the cycle, epoch ms: version names and the "closed by" cut-off. */
@@ -35,6 +37,8 @@ export function cycleOptionsFromRequest(
     registry: new ModelRegistry(request.registryDir),
     trigger: request.trigger,
     requireDrift: request.requireDrift,
+    kind: request.kind ?? 'fine-tune',
+    full: { epochs: s.fullEpochs, learningRate: s.fullLearningRate, patience: s.fullPatience },
     fineTune: {
       epochs: s.epochs,
       learningRate: s.learningRate,

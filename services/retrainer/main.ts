@@ -5,7 +5,7 @@ import type { CycleRequest, CycleRunner } from './cycle-request.js';
 import { modelUpdateSender } from './model-update-sender.js';
 import type { CycleTrigger, RetrainCycleResult } from './retrain-cycle.js';
 import { type RetrainData, retrainDataFromTransport } from './retrain-data.js';
-import { nextDue, parseSchedule, type ScheduleState } from './retrain-schedule.js';
+import { fullCycleDue, nextDue, parseSchedule, type ScheduleState } from './retrain-schedule.js';
 import { RetrainerMetrics } from './retrainer-metrics.js';
 import { workerCycleRunner } from './worker-cycle-runner.js';
 
@@ -59,9 +59,12 @@ export async function startRetrainer(
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
 
+  // Training cycles run by this process, for the every-Nth full cycle (fullCycleEvery).
+  let trainedCycles = 0;
   const cycle = async (trigger: CycleTrigger): Promise<RetrainCycleResult> => {
     const nowMs = ctx.now();
     const requireDrift = trigger === 'drift';
+    const kind = fullCycleDue(settings.fullCycleEvery, trainedCycles) ? 'full' : 'fine-tune';
     try {
       const data = await loadData();
       const request: CycleRequest = {
@@ -69,6 +72,7 @@ export async function startRetrainer(
         registryDir: registry.root,
         backend: config.models.backend,
         trigger,
+        kind,
         requireDrift,
         settings,
         nowMs,
@@ -77,6 +81,7 @@ export async function startRetrainer(
       const result = await runCycle(request, (event) => {
         if (event.kind === 'epoch' || event.kind === 'done') logger.info({ trigger, ...event }, 'retraining');
       });
+      if (result.challenger) trainedCycles++;
       for (const u of result.updates) await sendUpdate(u);
       metrics.cycles.inc({ trigger, outcome: result.outcome });
       metrics.observeDrift(result.drift);
@@ -86,6 +91,7 @@ export async function startRetrainer(
       logger.info(
         {
           trigger,
+          kind: result.kind,
           outcome: result.outcome,
           champion: result.champion.version,
           challenger: result.challenger?.version ?? null,
@@ -131,7 +137,13 @@ export async function startRetrainer(
   };
   arm();
   logger.info(
-    { intervalMs: schedule.intervalMs, driftCheckMs: schedule.driftCheckMs, registry: registry.root },
+    {
+      cron: schedule.cron,
+      intervalMs: schedule.cron ? null : schedule.intervalMs,
+      driftCheckMs: schedule.driftCheckMs,
+      fullCycleEvery: settings.fullCycleEvery,
+      registry: registry.root,
+    },
     'retrainer started',
   );
 
@@ -155,3 +167,4 @@ export async function startRetrainer(
     },
   };
 }
+

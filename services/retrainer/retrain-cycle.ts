@@ -41,6 +41,21 @@ import { type RetrainData, recentSeries } from './retrain-data.js';
 import { countVarExceedances, type VarExceedances } from './var-exceedances.js';
 import { promotePairVerified } from './verified-promotion.js';
 
+/**
+ * How the challenger is trained. `fine-tune` (the default cycle): the champion's weights, warm
+ * started on the recent bars at a low learning rate. `full` (the periodic full cycle): the
+ * champion's architecture from fresh weights on every symbol's whole history pooled, so errors a
+ * chain of fine-tunes has accumulated do not compound forever. Both keep the champion's scaler (the
+ * anomaly model shares it) and are gated on the same held-out recent period.
+ */
+export type CycleKind = 'fine-tune' | 'full';
+
+export interface FullTrainingOptions {
+  epochs: number;
+  learningRate: number;
+  patience: number;
+}
+
 /** Why a cycle ran: on the interval, after a drift check, or by hand (CLI). */
 export type CycleTrigger = 'schedule' | 'drift' | 'manual';
 export type CycleOutcome = 'promoted' | 'rejected' | 'no-drift';
@@ -61,6 +76,9 @@ export interface RetrainCycleOptions {
   /** Retrain only when the drift check says so (the drift trigger); otherwise always. */
   requireDrift: boolean;
   fineTune: FineTuneOptions;
+  /** Default fine-tune; `full` trains from scratch on the whole history (CycleKind). */
+  kind?: CycleKind;
+  full?: FullTrainingOptions;
   /** Fine-tuning of the anomaly forecaster; absent or 0 epochs keeps the champion's. */
   anomalyFineTune?: AnomalyFineTuneOptions;
   /** Shares of the recent bar times for validation and for the held-out comparison period. */
@@ -86,6 +104,7 @@ export interface ModelNumbers {
 export interface RetrainCycleResult {
   outcome: CycleOutcome;
   trigger: CycleTrigger;
+  kind: CycleKind;
   drift: DriftVerdict;
   champion: ModelNumbers;
   /** Null when the cycle stopped at the drift check. */
@@ -168,7 +187,14 @@ export async function runRetrainCycle(
       },
       options.drift,
     );
-    const base = { trigger: options.trigger, drift, champion: championNumbers, period: periodOf(dataset) };
+    const kind = options.kind ?? 'fine-tune';
+    const base = {
+      trigger: options.trigger,
+      kind,
+      drift,
+      champion: championNumbers,
+      period: periodOf(dataset),
+    };
     if (options.requireDrift && drift.level !== 'retrain') {
       return {
         ...base,
@@ -183,15 +209,32 @@ export async function runRetrainCycle(
     }
 
     const started = Date.now();
-    // The champion's model is fine-tuned in place: its predictions above are already taken.
-    modelOwned = false;
+    // A full cycle learns from every closed bar, split at the recent dataset's boundaries, so
+    // its validation dates and the gate's held-out period are the fine-tune cycle's.
+    const fullSeries = kind === 'full' ? recentSeries(data.series, Number.MAX_SAFE_INTEGER, asOf) : series;
+    const trainingSet =
+      kind === 'full'
+        ? buildRiskDataset(fullSeries, {
+            seqLen: meta.seqLen,
+            labels: { horizon: labelParam(meta, 'horizon'), k: labelParam(meta, 'k') },
+            features: data.features,
+            split: dataset.boundaries,
+            scaler: champion.scaler,
+          })
+        : dataset;
+    // Fine-tuning trains the champion's model in place: its predictions above are already taken.
+    if (kind === 'fine-tune') modelOwned = false;
     // Feature selection / augmentation hook (challenger-variants.ts): with both off this is one
-    // fine-tuning run of the champion; every further run warm-starts from a fresh load of it.
+    // training run; every further fine-tuning run warm-starts from a fresh load of the champion.
     let warmModel: tf.LayersModel | null = champion.model;
     const { trained, report: variants } = await trainChallengerVariants(
-      dataset,
-      series,
+      trainingSet,
+      fullSeries,
       async (ds) => {
+        if (kind === 'full') {
+          const full = options.full ?? DEFAULT_FULL_TRAINING;
+          return trainRiskModel(ds, fullTrainingOptions(meta, full, options.fineTune), options.progress);
+        }
         const model =
           warmModel ??
           (await loadRiskBundle(registry.bundleDir('risk', championVersion), featureLists(data.features)))
@@ -236,7 +279,8 @@ export async function runRetrainCycle(
       const code = options.code();
       const version = modelVersionName('risk', createdAt, code.gitCommit);
       const metadata = withVariantReport(
-        challengerMetadata(riskBundleMetadata(trained, dataset, version, createdAt, code), {
+        challengerMetadata(riskBundleMetadata(trained, trainingSet, version, createdAt, code), {
+          kind,
           championVersion,
           championMetrics: championNumbers.metrics,
           gate,
@@ -316,11 +360,38 @@ function labelParam(meta: BundleMetadata, name: 'horizon' | 'k'): number {
   return v;
 }
 
+export const DEFAULT_FULL_TRAINING: FullTrainingOptions = {
+  epochs: DEFAULT_RISK_TRAINING_OPTIONS.epochs,
+  learningRate: DEFAULT_RISK_TRAINING_OPTIONS.learningRate,
+  patience: DEFAULT_RISK_TRAINING_OPTIONS.patience,
+};
+
+/** The champion's architecture and regularisation from fresh weights, at train's schedule. */
+function fullTrainingOptions(
+  meta: BundleMetadata,
+  full: FullTrainingOptions,
+  ft: FineTuneOptions,
+): Partial<RiskTrainingOptions> {
+  const h = meta.hyperparameters;
+  const num = (key: string, fallback: number) => (typeof h[key] === 'number' ? (h[key] as number) : fallback);
+  const d = DEFAULT_RISK_TRAINING_OPTIONS;
+  const { warmStart: _none, ...shared } = fineTuneOptions(meta, ft, null);
+  return {
+    ...shared,
+    epochs: full.epochs,
+    learningRate: full.learningRate,
+    patience: full.patience,
+    lstmUnits: num('lstmUnits', d.lstmUnits),
+    contextUnits: num('contextUnits', d.contextUnits),
+    denseUnits: num('denseUnits', d.denseUnits),
+  };
+}
+
 /** The champion's architecture settings, with the fine-tuning schedule on top. */
 function fineTuneOptions(
   meta: BundleMetadata,
   ft: FineTuneOptions,
-  model: tf.LayersModel,
+  model: tf.LayersModel | null,
 ): Partial<RiskTrainingOptions> {
   const h = meta.hyperparameters;
   const num = (key: string, fallback: number) => (typeof h[key] === 'number' ? (h[key] as number) : fallback);
@@ -341,13 +412,14 @@ function fineTuneOptions(
       vol: num('lossWeightVol', d.lossWeights.vol),
       quantiles: num('lossWeightQuantiles', d.lossWeights.quantiles),
     },
-    warmStart: { model, freeze: ft.freezeLstm ? [RISK_LSTM_LAYER] : [] },
+    ...(model ? { warmStart: { model, freeze: ft.freezeLstm ? [RISK_LSTM_LAYER] : [] } } : {}),
   };
 }
 
 function challengerMetadata(
   meta: BundleMetadata,
   extra: {
+    kind: CycleKind;
     championVersion: string;
     championMetrics: RiskMetrics;
     gate: GateDecision;
@@ -360,8 +432,10 @@ function challengerMetadata(
     ...meta,
     hyperparameters: {
       ...meta.hyperparameters,
-      warmStartFrom: extra.championVersion,
-      frozenLayers: extra.frozen ? RISK_LSTM_LAYER : '',
+      retrainKind: extra.kind,
+      warmStartFrom: extra.kind === 'fine-tune' ? extra.championVersion : '',
+      challengerOf: extra.championVersion,
+      frozenLayers: extra.kind === 'fine-tune' && extra.frozen ? RISK_LSTM_LAYER : '',
       retrainTrigger: extra.trigger,
       gateDecision: `${extra.gate.promote ? 'promote' : 'reject'}: ${extra.gate.reasons.join('; ')}`,
     },

@@ -64,3 +64,8 @@ export function nextDue(schedule: RetrainSchedule, state: ScheduleState, now: nu
   if (now >= driftDue) return { trigger: 'drift-check', waitMs: 0 };
   return { trigger: null, waitMs: Math.max(0, Math.min(cycleDue, driftDue) - now) };
 }
+
+/** Whether the next training cycle is a full one: every Nth (N = fullCycleEvery, 0 = never). */
+export function fullCycleDue(fullCycleEvery: number, trainedCycles: number): boolean {
+  return fullCycleEvery > 0 && (trainedCycles + 1) % fullCycleEvery === 0;
+}

@@ -26,6 +26,8 @@ export interface RetrainCommandOptions {
   since?: string;
   epochs?: number;
   freezeLstm?: boolean;
+  /** A full cycle: the champion's architecture from fresh weights on the whole history. */
+  full?: boolean;
   /** off | auto: GAN augmentation and MI feature selection (default: config retrainer.*). */
   augmentation?: 'off' | 'auto';
   featureSelection?: 'off' | 'auto';
@@ -95,6 +97,10 @@ export function registerRetrainCommand(program: Command): void {
     .option('--epochs <n>', 'fine-tuning epochs (default: config retrainer.epochs)', positiveInt('--epochs'))
     .option('--freeze-lstm', "keep the champion's LSTM tower fixed")
     .option(
+      '--full',
+      "a full cycle: the champion's architecture from fresh weights on every symbol's whole history, gated like a fine-tune",
+    )
+    .option(
       '--augmentation <mode>',
       'GAN augmentation: off or auto (default: config retrainer.augmentation)',
       offOrAuto('--augmentation'),
@@ -122,6 +128,9 @@ export async function runRetrainCommand(
   }
   if ((opts.prices === undefined) !== (opts.macro === undefined)) {
     throw new UsageError('--prices and --macro go together');
+  }
+  if (opts.full && opts.freezeLstm) {
+    throw new UsageError('--full trains from fresh weights: --freeze-lstm has nothing to keep');
   }
   const since = opts.since === undefined ? undefined : parseSince(opts.since);
   if (since !== undefined && opts.prices !== undefined) {
@@ -167,6 +176,7 @@ export async function runRetrainCommand(
           registryDir: registry.root,
           backend: config.models.backend,
           trigger: 'manual',
+          kind: opts.full ? 'full' : 'fine-tune',
           requireDrift: false,
           settings,
           nowMs: deps.now().getTime(),
@@ -184,6 +194,7 @@ export async function runRetrainCommand(
     `${JSON.stringify(
       {
         outcome: result.outcome,
+        kind: result.kind,
         champion: result.champion,
         challenger: result.challenger,
         gate: result.gate,

@@ -29,6 +29,15 @@ export const retrainerConfig = z
     learningRate: z.number().positive().default(1e-4),
     /** Freeze the champion's LSTM tower and fine-tune only the dense layers and heads. */
     freezeLstm: z.boolean().default(false),
+    /**
+     * Every Nth training cycle of the service is a full cycle: the champion's architecture from
+     * fresh weights on every symbol's whole history pooled (0 = never; counted per process).
+     */
+    fullCycleEvery: z.number().int().nonnegative().default(0),
+    /** Epochs, learning rate and patience of a full cycle (train's defaults). */
+    fullEpochs: z.number().int().positive().default(30),
+    fullLearningRate: z.number().positive().default(1e-3),
+    fullPatience: z.number().int().positive().default(5),
     /** Fine-tuning epochs of the anomaly forecaster in a cycle; 0 keeps the champion's anomaly model. */
     anomalyEpochs: z.number().int().nonnegative().default(3),
     /** Its learning rate: a tenth of the 3e-3 it is trained with from scratch. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { challengerGate, type GateModelNumbers } from '../../../services/retrainer/challenger-gate.js';
-import { nextDue, parseSchedule } from '../../../services/retrainer/retrain-schedule.js';
+import { fullCycleDue, nextDue, parseSchedule } from '../../../services/retrainer/retrain-schedule.js';
 import { baselGreenLimit, countVarExceedances } from '../../../services/retrainer/var-exceedances.js';
 
 const numbers = (prAuc: number, exceedances: number, samples = 250): GateModelNumbers => {
@@ -141,5 +141,17 @@ describe('retrain schedule', () => {
     expect(() => parseSchedule({ intervalMs: -1, driftCheckMs: 1 })).toThrow(
       /intervalMs must be an integer >= 0 ms, got -1/,
     );
+  });
+  it('makes every Nth training cycle a full one, never with 0', () => {
+    expect([0, 1, 2, 3, 4, 5].map((n) => fullCycleDue(3, n))).toEqual([
+      false,
+      false,
+      true,
+      false,
+      false,
+      true,
+    ]);
+    expect(fullCycleDue(1, 0)).toBe(true);
+    expect(fullCycleDue(0, 2)).toBe(false);
   });
 });

@@ -157,6 +157,51 @@ describe('retrain cycle', () => {
     serving.runtime.dispose();
   });
 
+  it('a full cycle trains the champion architecture from fresh weights on the whole history, gated on the same period', async () => {
+    const data = { series: series(260, 61), features: SYNTHETIC_FEATURES };
+    const gate = { prAucMargin: 1, falseAlarmMargin: 0.01 };
+    const at = () => new Date(Date.UTC(2024, 6, 14));
+    const fine = await runRetrainCycle(data, cycleOptions({ gate, now: at }));
+    const full = await runRetrainCycle(
+      data,
+      cycleOptions({
+        gate,
+        now: () => new Date(Date.UTC(2024, 6, 15)),
+        kind: 'full',
+        full: { epochs: 1, learningRate: 1e-3, patience: 1 },
+      }),
+    );
+    expect(fine.kind).toBe('fine-tune');
+    expect(full.kind).toBe('full');
+    // The same held-out recent period for both kinds, so the gate compares like with like.
+    expect(full.period).toEqual(fine.period);
+    expect(full.champion.metrics).toEqual(fine.champion.metrics);
+    const meta = JSON.parse(
+      await readFile(join(full.challenger?.bundleDir as string, 'metadata.json'), 'utf8'),
+    ) as {
+      hyperparameters: Record<string, unknown>;
+      data: { samples: { train: number } };
+    };
+    expect(meta.hyperparameters).toMatchObject({
+      retrainKind: 'full',
+      warmStartFrom: '',
+      challengerOf: championVersion,
+      frozenLayers: '',
+    });
+    const fineMeta = JSON.parse(
+      await readFile(join(fine.challenger?.bundleDir as string, 'metadata.json'), 'utf8'),
+    ) as { data: { samples: { train: number } } };
+    // Whole history (260 bars) against the 150 most recent ones.
+    expect(meta.data.samples.train).toBeGreaterThan(fineMeta.data.samples.train);
+    // Fresh weights, the champion's scaler: the pair with the anomaly model stays valid.
+    const challenger = await loadRiskBundle(full.challenger?.bundleDir as string, null);
+    const champ = await loadRiskBundle(registry.bundleDir('risk', championVersion), null);
+    expect(challenger.scaler).toEqual(champ.scaler);
+    challenger.model.dispose();
+    champ.model.dispose();
+    expect(await registry.current('risk')).toBe(championVersion);
+  });
+
   it('stops at the drift check when drift is required and the inputs did not move', async () => {
     const result = await runRetrainCycle(
       { series: series(200, 31), features: SYNTHETIC_FEATURES },
