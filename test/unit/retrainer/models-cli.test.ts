@@ -90,7 +90,9 @@ describe('models and retrain commands', () => {
     expect(await cli('retrain', '--once', '--since', '2016-01-04', '--prices', 'p', '--macro', 'm')).toBe(
       EXIT_USAGE,
     );
+    expect(await cli('retrain', '--once', '--full', '--freeze-lstm')).toBe(EXIT_USAGE);
     const text = err.join('');
+    expect(text).toContain('--full trains from fresh weights: --freeze-lstm has nothing to keep');
     expect(text).toContain('risk version risk-nope is not in');
     expect(text).toContain('--model must be risk or anomaly, got bogus');
     expect(text).toContain('retrain needs --once');
