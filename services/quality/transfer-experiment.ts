@@ -1,5 +1,6 @@
 import type { BundleMetadata } from '../models/bundle/bundle-schemas.js';
 import type { CodeVersion } from '../models/bundle/code-version.js';
+import { championSettings } from '../models/risk/champion-settings.js';
 import { loadRiskBundle, riskBundleMetadata } from '../models/risk/risk-bundle.js';
 import type { RiskCalibration } from '../models/risk/risk-calibration.js';
 import { buildRiskDataset, type RiskDataset } from '../models/risk/risk-dataset.js';
@@ -245,27 +246,5 @@ export async function runTransferExperiment(
     seeds: [...options.seeds],
     runs,
     seconds: (Date.now() - started) / 1000,
-  };
-}
-
-/** The champion's architecture and regularisation, from its metadata.hyperparameters. */
-function championSettings(meta: BundleMetadata): Partial<RiskTrainingOptions> {
-  const h = meta.hyperparameters;
-  const d = DEFAULT_RISK_TRAINING_OPTIONS;
-  const num = (key: string, fallback: number) => (typeof h[key] === 'number' ? (h[key] as number) : fallback);
-  return {
-    lstmUnits: num('lstmUnits', d.lstmUnits),
-    contextUnits: num('contextUnits', d.contextUnits),
-    denseUnits: num('denseUnits', d.denseUnits),
-    dropout: num('dropout', d.dropout),
-    contextDropout: num('contextDropout', d.contextDropout),
-    l2: num('l2', d.l2),
-    clipNorm: num('clipNorm', d.clipNorm),
-    positiveWeightCap: num('positiveWeightCap', d.positiveWeightCap),
-    lossWeights: {
-      event: num('lossWeightEvent', d.lossWeights.event),
-      vol: num('lossWeightVol', d.lossWeights.vol),
-      quantiles: num('lossWeightQuantiles', d.lossWeights.quantiles),
-    },
   };
 }

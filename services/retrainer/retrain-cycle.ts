@@ -4,6 +4,7 @@ import type { CodeVersion } from '../models/bundle/code-version.js';
 import { saveModelBundle } from '../models/bundle/model-bundle.js';
 import { modelVersionName } from '../models/bundle/version-name.js';
 import type { ModelRegistry } from '../models/registry/model-registry.js';
+import { championSettings } from '../models/risk/champion-settings.js';
 import { loadRiskBundle, riskBundleMetadata } from '../models/risk/risk-bundle.js';
 import { buildRiskDataset, type RiskDataset, type RiskFeatureNames } from '../models/risk/risk-dataset.js';
 import {
@@ -372,47 +373,34 @@ function fullTrainingOptions(
   full: FullTrainingOptions,
   ft: FineTuneOptions,
 ): Partial<RiskTrainingOptions> {
-  const h = meta.hyperparameters;
-  const num = (key: string, fallback: number) => (typeof h[key] === 'number' ? (h[key] as number) : fallback);
-  const d = DEFAULT_RISK_TRAINING_OPTIONS;
-  const { warmStart: _none, ...shared } = fineTuneOptions(meta, ft, null);
   return {
-    ...shared,
+    ...championSettings(meta),
     epochs: full.epochs,
     learningRate: full.learningRate,
     patience: full.patience,
-    lstmUnits: num('lstmUnits', d.lstmUnits),
-    contextUnits: num('contextUnits', d.contextUnits),
-    denseUnits: num('denseUnits', d.denseUnits),
+    batchSize: ft.batchSize,
+    seed: ft.seed,
   };
 }
 
-/** The champion's architecture settings, with the fine-tuning schedule on top. */
+/**
+ * The champion's regularisation with the fine-tuning schedule on top; its layer sizes come from
+ * the warm-start model itself.
+ */
 function fineTuneOptions(
   meta: BundleMetadata,
   ft: FineTuneOptions,
-  model: tf.LayersModel | null,
+  model: tf.LayersModel,
 ): Partial<RiskTrainingOptions> {
-  const h = meta.hyperparameters;
-  const num = (key: string, fallback: number) => (typeof h[key] === 'number' ? (h[key] as number) : fallback);
-  const d = DEFAULT_RISK_TRAINING_OPTIONS;
+  const { lstmUnits: _l, contextUnits: _c, denseUnits: _d, ...regularisation } = championSettings(meta);
   return {
+    ...regularisation,
     epochs: ft.epochs,
     learningRate: ft.learningRate,
     batchSize: ft.batchSize,
     patience: ft.patience,
     seed: ft.seed,
-    dropout: num('dropout', d.dropout),
-    contextDropout: num('contextDropout', d.contextDropout),
-    l2: num('l2', d.l2),
-    clipNorm: num('clipNorm', d.clipNorm),
-    positiveWeightCap: num('positiveWeightCap', d.positiveWeightCap),
-    lossWeights: {
-      event: num('lossWeightEvent', d.lossWeights.event),
-      vol: num('lossWeightVol', d.lossWeights.vol),
-      quantiles: num('lossWeightQuantiles', d.lossWeights.quantiles),
-    },
-    ...(model ? { warmStart: { model, freeze: ft.freezeLstm ? [RISK_LSTM_LAYER] : [] } } : {}),
+    warmStart: { model, freeze: ft.freezeLstm ? [RISK_LSTM_LAYER] : [] },
   };
 }
 
