@@ -175,16 +175,39 @@ await figureMain(`endToEnd.${mode}`, async () => {
     let warmTicks = 0;
     for (let b = 0; b < WARM_BARS; b++) {
       const t0 = warmStart + b * SEC;
-      const batch: OutboundRecord[] = [];
+      // In event-time order on every partition (maxOutOfOrdernessMs is 0): first every symbol's
+      // inner tick, times rising with the symbol index, then every bar's last tick. Interleaving
+      // the two per symbol made every later inner tick of a partition late: half the warm-up
+      // ticks went to the DLQ (one round trip each on kafka) instead of into bars.
+      const batch: OutboundRecord[] = symbols.map((s, i) =>
+        tick(s, t0 + 100 + Math.floor((i * 800) / SYMBOLS), i),
+      );
       symbols.forEach((s, i) => {
-        batch.push(tick(s, t0 + 100 + (i % 800), i), tick(s, t0 + 999, i));
+        batch.push(tick(s, t0 + 999, i));
       });
       for (let i = 0; i < batch.length; i += 2_000) await sink.send(batch.slice(i, i + 2_000));
       if (b < WARM_BARS - 1) warmTicks += batch.length;
     }
+    progress(`endToEnd.${mode}`, 'warm-up ticks produced', {
+      ticks: warmTicks,
+      seconds: round((performance.now() - started) / 1000),
+    });
     // Bars 0..WARM_BARS-2 are closed; those from SEQ_LEN-1 on have a full window.
     const expected = (WARM_BARS - SEQ_LEN) * SYMBOLS;
+    // Where the records are while we wait: a stalled hop shows as a topic that stops growing.
+    const watched = [config.topics.ticks, config.topics.featuresMarket, config.topics.scores];
+    const where = setInterval(() => {
+      void Promise.all(watched.map((t) => transport.offsets(t.name)))
+        .then((all) => {
+          const high = Object.fromEntries(
+            all.map((parts, i) => [watched[i]?.name, parts.reduce((n, p) => n + p.high - p.low, 0)]),
+          );
+          progress(`endToEnd.${mode}`, 'waiting for scores', { scored, expected, records: high });
+        })
+        .catch(() => {});
+    }, 5 * SEC);
     const complete = await waitScored(expected, Number(process.env.BENCH_E2E_WARM_TIMEOUT_MS ?? 150_000));
+    clearInterval(where);
     const warmSeconds = (performance.now() - started) / 1000;
     const ticksPerSec = warmTicks / warmSeconds;
     progress(`endToEnd.${mode}`, 'throughput phase', {
