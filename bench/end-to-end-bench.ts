@@ -44,6 +44,11 @@ const DRAIN_MS = Number(process.env.BENCH_E2E_DRAIN_MS ?? 30_000);
 const SEC = 1_000;
 /** kafka.fetchMaxWaitMs for the run (the default 1,000 ms costs up to 1 s per hop on the mock). */
 const FETCH_WAIT_MS = Number(process.env.BENCH_E2E_FETCH_WAIT_MS ?? 50);
+/**
+ * Records the embedded bus keeps per partition (embedded.retainRecords; 0 keeps every record, which
+ * took RSS to ~1.2 GB at 5,000 symbols: ticks, bars and scores all stayed in memory).
+ */
+const EMBEDDED_RETAIN = Number(process.env.BENCH_E2E_EMBEDDED_RETAIN ?? 10_000);
 /** Partitions of the symbol-keyed topics on the broker (6 by default in the config). */
 const KAFKA_PARTITIONS = Number(process.env.BENCH_E2E_KAFKA_PARTITIONS ?? 32);
 
@@ -71,7 +76,7 @@ await figureMain(`endToEnd.${mode}`, async () => {
       env: {},
       overrides: {
         transport: mode,
-        ...(mode === 'kafka' ? { topics } : {}),
+        ...(mode === 'kafka' ? { topics } : { embedded: { retainRecords: EMBEDDED_RETAIN } }),
         // The mock cluster holds empty fetches for the whole wait (kafka.fetchMaxWaitMs).
         ...(broker
           ? {
@@ -298,6 +303,11 @@ await figureMain(`endToEnd.${mode}`, async () => {
         `${mode}${broker ? ` (${broker.description})` : ''}: ${SYMBOLS} symbols; throughput over ${WARM_BARS} bars x 2 ticks (${warmTicks} ticks, ${complete ? 'all scored' : `only ${scored}/${expected} scored in time`}); latency over ${LIVE_SECONDS - SETTLE_SECONDS} s at ${SYMBOLS} bars/s (${2 * SYMBOLS} ticks/s), ${behind} producer slices late, ${unscored} live bars unscored ${DRAIN_MS / 1000} s after the last tick (counted at their age then: p50/p99 are lower bounds when this is not 0)`,
         `risk model served by ${models.riskRuntime}; anomaly model left out (neutral verdicts); alerts and explanations off (random weights); InfluxDB off`,
         'ticksPerSec and rssMb come from one run per process; p50Ms/p99Ms are pooled over the live bars, their spread over 5 s windows',
+        ...(mode === 'embedded'
+          ? [
+              `embedded.retainRecords ${EMBEDDED_RETAIN} per partition (BENCH_E2E_EMBEDDED_RETAIN; 0 keeps everything)`,
+            ]
+          : []),
         ...(broker
           ? [
               `kafka.fetchMaxWaitMs ${FETCH_WAIT_MS} (BENCH_E2E_FETCH_WAIT_MS); ${KAFKA_PARTITIONS} partitions per symbol-keyed topic (BENCH_E2E_KAFKA_PARTITIONS: the mock keeps ~5 MB per partition)`,

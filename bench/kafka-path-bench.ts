@@ -6,18 +6,30 @@
  *  - sink: the project's KafkaSink (SendAccumulator) with send() calls shaped like the pipeline's;
  *  - source: the project's KafkaSource over a filled topic, every record acked at once;
  *  - relay: source -> one output record per input through the sink -> ack after the send
- *    resolved (the shape of every hop of the pipeline; sends one at a time, like deliverWork).
+ *    resolved (the shape of every hop of the pipeline; sends one at a time, like deliverWork);
+ *  - ingest: the ticks consumer (services/ingest/ticks) alone over a filled market.ticks topic,
+ *    2 ticks per symbol and 1 s bar in event-time order: ticks/s from its first record consumed
+ *    until drain() resolved (every bar produced, every tick acked): the issue's ingest target.
  * Not part of `make bench`: an investigation tool. Run:
  *   npx tsx bench/kafka-path-bench.ts [producer|sink|source|relay ...]   (default: all)
  * Env: BENCH_PATH_RECORDS (100000), BENCH_PATH_PARTITIONS (32), BENCH_PATH_SYMBOLS (5000),
- *      BENCH_PATH_FETCH_WAIT_MS (50), RISK_KAFKA_BROKERS to use a running broker.
+ *      BENCH_PATH_FETCH_WAIT_MS (50), RISK_KAFKA_BROKERS to use a running broker,
+ *      BENCH_PATH_PROFILE=<dir> writes a .cpuprofile of each timed section (node:inspector).
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { join } from 'node:path';
 import { Kafka, logLevel, type Message, Partitioners } from 'kafkajs';
+import { Registry } from 'prom-client';
 import type { Subscription } from 'rxjs';
+import { startTicksConsumer } from '../services/ingest/ticks/main.js';
 import type { OutboundRecord } from '../services/shared/bus/transport.js';
 import { createCodec } from '../services/shared/codec/create-codec.js';
 import { kafkaConfig } from '../services/shared/config/kafka-config.js';
+import { loadConfig } from '../services/shared/config/load-config.js';
 import { createKafkaTransport } from '../services/shared/kafka/kafka-transport.js';
+import { createLogger } from '../services/shared/logging/logger.js';
+import { createMetricsRegistry } from '../services/shared/metrics/metrics-registry.js';
 import { sampleRecords } from '../test/fixtures/sample-records.js';
 import { startBroker } from './local-broker.js';
 
@@ -26,7 +38,9 @@ const PARTITIONS = Number(process.env.BENCH_PATH_PARTITIONS ?? 32);
 const SYMBOLS = Number(process.env.BENCH_PATH_SYMBOLS ?? 5_000);
 const FETCH_WAIT_MS = Number(process.env.BENCH_PATH_FETCH_WAIT_MS ?? 50);
 const pieces = new Set(
-  process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['producer', 'sink', 'source', 'relay'],
+  process.argv.slice(2).length > 0
+    ? process.argv.slice(2)
+    : ['producer', 'sink', 'source', 'relay', 'ingest'],
 );
 
 let topicSeq = 0;
@@ -38,8 +52,10 @@ const freshTopic = () => {
   return t;
 };
 
+// The ingest piece's service also needs the DLQ topic (the mock cannot create topics on demand).
+const dlqTopic = loadConfig({ env: {} }).topics.dlq;
 const broker = await startBroker(
-  topicNames.map((name) => ({ name, partitions: PARTITIONS })),
+  [...topicNames.map((name) => ({ name, partitions: PARTITIONS })), dlqTopic],
   [],
 );
 const codec = await createCodec();
@@ -51,7 +67,33 @@ const values = Array.from({ length: N }, (_, i) => {
   };
 });
 const results: Record<string, number> = {};
-const report = (name: string, records: number, ms: number, extra: Record<string, unknown> = {}) => {
+const PROFILE_DIR = process.env.BENCH_PATH_PROFILE;
+const inspector = PROFILE_DIR ? new Session() : undefined;
+inspector?.connect();
+const post = (method: string) =>
+  new Promise<unknown>((resolve, reject) =>
+    inspector?.post(method, (err, result) => (err ? reject(err) : resolve(result))),
+  );
+/** Starts the CPU profiler for a timed section (when BENCH_PATH_PROFILE is set). */
+let profiling = false;
+const profileStart = async () => {
+  if (!inspector) return;
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  profiling = true;
+};
+const profileStop = async (name: string) => {
+  if (!inspector || !PROFILE_DIR || !profiling) return;
+  profiling = false;
+  const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+  mkdirSync(PROFILE_DIR, { recursive: true });
+  writeFileSync(
+    join(PROFILE_DIR, `${name.replace(/[^a-z0-9]+/gi, '_')}.cpuprofile`),
+    JSON.stringify(profile),
+  );
+};
+const report = async (name: string, records: number, ms: number, extra: Record<string, unknown> = {}) => {
+  await profileStop(name);
   const perSec = Math.round(records / (ms / 1000));
   results[name] = perSec;
   process.stderr.write(`${JSON.stringify({ piece: name, records, ms: Math.round(ms), perSec, ...extra })}\n`);
@@ -72,6 +114,7 @@ async function rawProducer(batch: number, acks: number, inFlight: number, compre
     allowAutoTopicCreation: false,
   });
   await producer.connect();
+  await profileStart();
   const t0 = performance.now();
   let next = 0;
   const worker = async () => {
@@ -83,7 +126,7 @@ async function rawProducer(batch: number, acks: number, inFlight: number, compre
     }
   };
   await Promise.all(Array.from({ length: inFlight }, worker));
-  report(
+  await report(
     `producer b${batch} acks${acks} inflight${inFlight}${compression ? ` comp${compression}` : ''}`,
     N,
     performance.now() - t0,
@@ -115,6 +158,7 @@ async function sink(perCall: number, callers: number, over: Record<string, unkno
   const s = transport.sink();
   const records: OutboundRecord[] = values.map((v) => ({ topic, key: v.key, value: v.value }));
   await s.send(records.slice(0, 1)); // connect outside the timing
+  await profileStart();
   const t0 = performance.now();
   let next = 1;
   const worker = async () => {
@@ -125,7 +169,7 @@ async function sink(perCall: number, callers: number, over: Record<string, unkno
     }
   };
   await Promise.all(Array.from({ length: callers }, worker));
-  report(`sink call${perCall} x${callers} ${JSON.stringify(over)}`, N - 1, performance.now() - t0);
+  await report(`sink call${perCall} x${callers} ${JSON.stringify(over)}`, N - 1, performance.now() - t0);
   await transport.close();
 }
 
@@ -148,7 +192,7 @@ async function source(over: Record<string, unknown> = {}): Promise<void> {
     });
   });
   const ms = await done;
-  report(`source ${JSON.stringify(over)}`, N, ms);
+  await report(`source ${JSON.stringify(over)}`, N, ms);
   await transport.close();
 }
 
@@ -189,7 +233,79 @@ async function relay(over: Record<string, unknown> = {}, maxBatch = 1_000): Prom
   });
   const ms = await done;
   sub.unsubscribe();
-  report(`relay maxBatch${maxBatch} ${JSON.stringify(over)}`, N, ms);
+  await report(`relay maxBatch${maxBatch} ${JSON.stringify(over)}`, N, ms);
+  await transport.close();
+}
+
+/** The ticks consumer alone over N ticks already on its input topic. */
+async function ingest(over: Record<string, unknown> = {}): Promise<void> {
+  const input = freshTopic();
+  const features = freshTopic();
+  const ticks = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+  });
+  await ticks.connect();
+  const perSymbol = Math.max(2, Math.floor(N / SYMBOLS));
+  const start = Math.floor(Date.now() / 1000) * 1000 - (perSymbol / 2 + 5) * 1000;
+  let seq = 0;
+  for (let b = 0; b < perSymbol / 2; b++) {
+    const t0 = start + b * 1000;
+    const messages: Message[] = [];
+    for (const at of [100, 999]) {
+      for (let i = 0; i < SYMBOLS; i++) {
+        const symbol = `S${String(i).padStart(4, '0')}`;
+        const eventTime = t0 + (at === 100 ? 100 + Math.floor((i * 800) / SYMBOLS) : 999);
+        const tick = { ...sampleRecords.MarketTick, symbol, eventTime, sequence: seq++ };
+        messages.push({ key: symbol, value: codec.encode('MarketTick', tick) });
+      }
+    }
+    for (let i = 0; i < messages.length; i += 5_000) {
+      await ticks.sendBatch({
+        acks: 1,
+        topicMessages: [{ topic: input, messages: messages.slice(i, i + 5_000) }],
+      });
+    }
+  }
+  await ticks.disconnect();
+  const registry = new Registry();
+  const appConfig = loadConfig({
+    env: {},
+    overrides: {
+      transport: 'kafka',
+      topics: {
+        ticks: { name: input, partitions: PARTITIONS },
+        featuresMarket: { name: features, partitions: PARTITIONS },
+      },
+      kafka: { ...baseConfig(over) },
+      ingest: { barIntervalMs: 1000, maxOutOfOrdernessMs: 0 },
+      influx: { enabled: false },
+      log: { level: 'warn' },
+    },
+  });
+  const transport = createKafkaTransport(appConfig.kafka, undefined, registry);
+  const logger = createLogger('bench', appConfig.log);
+  const service = await startTicksConsumer({
+    config: appConfig,
+    transport,
+    codec,
+    logger,
+    metrics: createMetricsRegistry('bench'),
+    now: Date.now,
+  });
+  const consumed = async () =>
+    ((await registry.getSingleMetric('risk_kafka_consumed_records_total')?.get())?.values ?? []).reduce(
+      (n, v) => n + v.value,
+      0,
+    );
+  while ((await consumed()) === 0) await new Promise((r) => setTimeout(r, 5));
+  await profileStart();
+  const t0 = performance.now();
+  await service.drain();
+  const ms = performance.now() - t0;
+  const total = seq;
+  await report(`ingest ticks ${JSON.stringify(over)}`, total, ms, { consumed: await consumed() });
+  await service.stop();
   await transport.close();
 }
 
@@ -224,6 +340,7 @@ try {
     await relay();
     await relay({ producerBatchSize: 10_000 }, 10_000);
   }
+  if (pieces.has('ingest')) await ingest();
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
 } finally {
   await broker.stop();
