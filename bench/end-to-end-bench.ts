@@ -48,9 +48,22 @@ const FETCH_WAIT_MS = Number(process.env.BENCH_E2E_FETCH_WAIT_MS ?? 50);
  * Records the embedded bus keeps per partition (embedded.retainRecords; 0 keeps every record, which
  * took RSS to ~1.2 GB at 5,000 symbols: ticks, bars and scores all stayed in memory).
  */
-const EMBEDDED_RETAIN = Number(process.env.BENCH_E2E_EMBEDDED_RETAIN ?? 10_000);
+const EMBEDDED_RETAIN = Number(process.env.BENCH_E2E_EMBEDDED_RETAIN ?? 1_000);
 /** Partitions of the symbol-keyed topics on the broker (6 by default in the config). */
 const KAFKA_PARTITIONS = Number(process.env.BENCH_E2E_KAFKA_PARTITIONS ?? 32);
+
+/** Memory now; with `node --expose-gc` after a full collection, i.e. what is live. */
+const memory = () => {
+  (globalThis as { gc?: () => void }).gc?.();
+  const m = process.memoryUsage();
+  const mb = (x: number) => Math.round(x / 2 ** 20);
+  return {
+    rssMb: mb(m.rss),
+    heapUsedMb: mb(m.heapUsed),
+    externalMb: mb(m.external),
+    arrayBuffersMb: mb(m.arrayBuffers),
+  };
+};
 
 const symbols = Array.from({ length: SYMBOLS }, (_, i) => `S${String(i).padStart(4, '0')}`);
 
@@ -98,6 +111,7 @@ await figureMain(`endToEnd.${mode}`, async () => {
     const features = pipelineFeatures(config.windowing.macroIndicators);
     const models = await benchScoringModels(features, SEQ_LEN);
     progress(`endToEnd.${mode}`, 'models ready', {
+      memory: memory(),
       riskRuntime: models.riskRuntime,
       maxAbsDiff: models.maxAbsDiff,
     });
@@ -222,6 +236,7 @@ await figureMain(`endToEnd.${mode}`, async () => {
       complete,
       seconds: round(warmSeconds),
       ticksPerSec: Math.round(ticksPerSec),
+      memory: memory(),
     });
 
     // Phase 2: fixed offered load, paced by the wall clock. Event times carry on from phase 1's
@@ -277,6 +292,7 @@ await figureMain(`endToEnd.${mode}`, async () => {
       p99: round(percentile(live, 99)),
       slicesBehind: behind,
       unscored,
+      memory: memory(),
     });
     await scorer.stop();
     await ingest.stop();
