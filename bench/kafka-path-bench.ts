@@ -9,7 +9,9 @@
  *    resolved (the shape of every hop of the pipeline; sends one at a time, like deliverWork);
  *  - ingest: the ticks consumer (services/ingest/ticks) alone over a filled market.ticks topic,
  *    2 ticks per symbol and 1 s bar in event-time order: ticks/s from its first record consumed
- *    until drain() resolved (every bar produced, every tick acked): the issue's ingest target.
+ *    until drain() resolved (every bar produced, every tick acked): the issue's ingest target;
+ *  - ingest-late: the same with each symbol's two ticks interleaved, so about half the ticks are
+ *    late and dead-lettered (a burst of rejects; not in the default set).
  * Not part of `make bench`: an investigation tool. Run:
  *   npx tsx bench/kafka-path-bench.ts [producer|sink|source|relay ...]   (default: all)
  * Env: BENCH_PATH_RECORDS (100000), BENCH_PATH_PARTITIONS (32), BENCH_PATH_SYMBOLS (5000),
@@ -238,7 +240,7 @@ async function relay(over: Record<string, unknown> = {}, maxBatch = 1_000): Prom
 }
 
 /** The ticks consumer alone over N ticks already on its input topic. */
-async function ingest(over: Record<string, unknown> = {}): Promise<void> {
+async function ingest(over: Record<string, unknown> = {}, interleaved = false): Promise<void> {
   const input = freshTopic();
   const features = freshTopic();
   const ticks = kafka.producer({
@@ -252,13 +254,21 @@ async function ingest(over: Record<string, unknown> = {}): Promise<void> {
   for (let b = 0; b < perSymbol / 2; b++) {
     const t0 = start + b * 1000;
     const messages: Message[] = [];
-    for (const at of [100, 999]) {
+    const push = (i: number, eventTime: number) => {
+      const symbol = `S${String(i).padStart(4, '0')}`;
+      const tick = { ...sampleRecords.MarketTick, symbol, eventTime, sequence: seq++ };
+      messages.push({ key: symbol, value: codec.encode('MarketTick', tick) });
+    };
+    if (interleaved) {
+      // Each symbol's two ticks together (the old end-to-end warm-up): on a partition, every
+      // inner tick after the first symbol's is behind the watermark, so about half are late.
       for (let i = 0; i < SYMBOLS; i++) {
-        const symbol = `S${String(i).padStart(4, '0')}`;
-        const eventTime = t0 + (at === 100 ? 100 + Math.floor((i * 800) / SYMBOLS) : 999);
-        const tick = { ...sampleRecords.MarketTick, symbol, eventTime, sequence: seq++ };
-        messages.push({ key: symbol, value: codec.encode('MarketTick', tick) });
+        push(i, t0 + 100 + (i % 800));
+        push(i, t0 + 999);
       }
+    } else {
+      for (let i = 0; i < SYMBOLS; i++) push(i, t0 + 100 + Math.floor((i * 800) / SYMBOLS));
+      for (let i = 0; i < SYMBOLS; i++) push(i, t0 + 999);
     }
     for (let i = 0; i < messages.length; i += 5_000) {
       await ticks.sendBatch({
@@ -304,7 +314,18 @@ async function ingest(over: Record<string, unknown> = {}): Promise<void> {
   await service.drain();
   const ms = performance.now() - t0;
   const total = seq;
-  await report(`ingest ticks ${JSON.stringify(over)}`, total, ms, { consumed: await consumed() });
+  const dlq = ((await registry.getSingleMetric('risk_kafka_produced_records_total')?.get())?.values ?? [])
+    .filter((v) => v.labels.topic === dlqTopic.name)
+    .reduce((n, v) => n + v.value, 0);
+  await report(
+    `ingest ticks${interleaved ? ' interleaved (~half late)' : ''} ${JSON.stringify(over)}`,
+    total,
+    ms,
+    {
+      consumed: await consumed(),
+      deadLetters: dlq,
+    },
+  );
   await service.stop();
   await transport.close();
 }
@@ -341,6 +362,7 @@ try {
     await relay({ producerBatchSize: 10_000 }, 10_000);
   }
   if (pieces.has('ingest')) await ingest();
+  if (pieces.has('ingest-late')) await ingest({}, true);
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
 } finally {
   await broker.stop();
