@@ -44,8 +44,26 @@ const DRAIN_MS = Number(process.env.BENCH_E2E_DRAIN_MS ?? 30_000);
 const SEC = 1_000;
 /** kafka.fetchMaxWaitMs for the run (the default 1,000 ms costs up to 1 s per hop on the mock). */
 const FETCH_WAIT_MS = Number(process.env.BENCH_E2E_FETCH_WAIT_MS ?? 50);
+/**
+ * Records the embedded bus keeps per partition (embedded.retainRecords; 0 keeps every record, which
+ * took RSS to ~1.2 GB at 5,000 symbols: ticks, bars and scores all stayed in memory).
+ */
+const EMBEDDED_RETAIN = Number(process.env.BENCH_E2E_EMBEDDED_RETAIN ?? 1_000);
 /** Partitions of the symbol-keyed topics on the broker (6 by default in the config). */
 const KAFKA_PARTITIONS = Number(process.env.BENCH_E2E_KAFKA_PARTITIONS ?? 32);
+
+/** Memory now; with `node --expose-gc` after a full collection, i.e. what is live. */
+const memory = () => {
+  (globalThis as { gc?: () => void }).gc?.();
+  const m = process.memoryUsage();
+  const mb = (x: number) => Math.round(x / 2 ** 20);
+  return {
+    rssMb: mb(m.rss),
+    heapUsedMb: mb(m.heapUsed),
+    externalMb: mb(m.external),
+    arrayBuffersMb: mb(m.arrayBuffers),
+  };
+};
 
 const symbols = Array.from({ length: SYMBOLS }, (_, i) => `S${String(i).padStart(4, '0')}`);
 
@@ -71,7 +89,7 @@ await figureMain(`endToEnd.${mode}`, async () => {
       env: {},
       overrides: {
         transport: mode,
-        ...(mode === 'kafka' ? { topics } : {}),
+        ...(mode === 'kafka' ? { topics } : { embedded: { retainRecords: EMBEDDED_RETAIN } }),
         // The mock cluster holds empty fetches for the whole wait (kafka.fetchMaxWaitMs).
         ...(broker
           ? {
@@ -93,6 +111,7 @@ await figureMain(`endToEnd.${mode}`, async () => {
     const features = pipelineFeatures(config.windowing.macroIndicators);
     const models = await benchScoringModels(features, SEQ_LEN);
     progress(`endToEnd.${mode}`, 'models ready', {
+      memory: memory(),
       riskRuntime: models.riskRuntime,
       maxAbsDiff: models.maxAbsDiff,
     });
@@ -175,16 +194,39 @@ await figureMain(`endToEnd.${mode}`, async () => {
     let warmTicks = 0;
     for (let b = 0; b < WARM_BARS; b++) {
       const t0 = warmStart + b * SEC;
-      const batch: OutboundRecord[] = [];
+      // In event-time order on every partition (maxOutOfOrdernessMs is 0): first every symbol's
+      // inner tick, times rising with the symbol index, then every bar's last tick. Interleaving
+      // the two per symbol made every later inner tick of a partition late: half the warm-up
+      // ticks went to the DLQ (one round trip each on kafka) instead of into bars.
+      const batch: OutboundRecord[] = symbols.map((s, i) =>
+        tick(s, t0 + 100 + Math.floor((i * 800) / SYMBOLS), i),
+      );
       symbols.forEach((s, i) => {
-        batch.push(tick(s, t0 + 100 + (i % 800), i), tick(s, t0 + 999, i));
+        batch.push(tick(s, t0 + 999, i));
       });
       for (let i = 0; i < batch.length; i += 2_000) await sink.send(batch.slice(i, i + 2_000));
       if (b < WARM_BARS - 1) warmTicks += batch.length;
     }
+    progress(`endToEnd.${mode}`, 'warm-up ticks produced', {
+      ticks: warmTicks,
+      seconds: round((performance.now() - started) / 1000),
+    });
     // Bars 0..WARM_BARS-2 are closed; those from SEQ_LEN-1 on have a full window.
     const expected = (WARM_BARS - SEQ_LEN) * SYMBOLS;
+    // Where the records are while we wait: a stalled hop shows as a topic that stops growing.
+    const watched = [config.topics.ticks, config.topics.featuresMarket, config.topics.scores];
+    const where = setInterval(() => {
+      void Promise.all(watched.map((t) => transport.offsets(t.name)))
+        .then((all) => {
+          const high = Object.fromEntries(
+            all.map((parts, i) => [watched[i]?.name, parts.reduce((n, p) => n + p.high - p.low, 0)]),
+          );
+          progress(`endToEnd.${mode}`, 'waiting for scores', { scored, expected, records: high });
+        })
+        .catch(() => {});
+    }, 5 * SEC);
     const complete = await waitScored(expected, Number(process.env.BENCH_E2E_WARM_TIMEOUT_MS ?? 150_000));
+    clearInterval(where);
     const warmSeconds = (performance.now() - started) / 1000;
     const ticksPerSec = warmTicks / warmSeconds;
     progress(`endToEnd.${mode}`, 'throughput phase', {
@@ -194,6 +236,7 @@ await figureMain(`endToEnd.${mode}`, async () => {
       complete,
       seconds: round(warmSeconds),
       ticksPerSec: Math.round(ticksPerSec),
+      memory: memory(),
     });
 
     // Phase 2: fixed offered load, paced by the wall clock. Event times carry on from phase 1's
@@ -249,6 +292,7 @@ await figureMain(`endToEnd.${mode}`, async () => {
       p99: round(percentile(live, 99)),
       slicesBehind: behind,
       unscored,
+      memory: memory(),
     });
     await scorer.stop();
     await ingest.stop();
@@ -275,6 +319,11 @@ await figureMain(`endToEnd.${mode}`, async () => {
         `${mode}${broker ? ` (${broker.description})` : ''}: ${SYMBOLS} symbols; throughput over ${WARM_BARS} bars x 2 ticks (${warmTicks} ticks, ${complete ? 'all scored' : `only ${scored}/${expected} scored in time`}); latency over ${LIVE_SECONDS - SETTLE_SECONDS} s at ${SYMBOLS} bars/s (${2 * SYMBOLS} ticks/s), ${behind} producer slices late, ${unscored} live bars unscored ${DRAIN_MS / 1000} s after the last tick (counted at their age then: p50/p99 are lower bounds when this is not 0)`,
         `risk model served by ${models.riskRuntime}; anomaly model left out (neutral verdicts); alerts and explanations off (random weights); InfluxDB off`,
         'ticksPerSec and rssMb come from one run per process; p50Ms/p99Ms are pooled over the live bars, their spread over 5 s windows',
+        ...(mode === 'embedded'
+          ? [
+              `embedded.retainRecords ${EMBEDDED_RETAIN} per partition (BENCH_E2E_EMBEDDED_RETAIN; 0 keeps everything)`,
+            ]
+          : []),
         ...(broker
           ? [
               `kafka.fetchMaxWaitMs ${FETCH_WAIT_MS} (BENCH_E2E_FETCH_WAIT_MS); ${KAFKA_PARTITIONS} partitions per symbol-keyed topic (BENCH_E2E_KAFKA_PARTITIONS: the mock keeps ~5 MB per partition)`,

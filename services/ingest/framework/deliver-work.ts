@@ -3,6 +3,8 @@ import type { InboundRecord, OutboundRecord } from '../../shared/bus/transport.j
 import type { Work } from './ingest-event.js';
 import type { ReasonCode } from './reason-codes.js';
 
+type DeadLetterWork = Extract<Work, { kind: 'dead-letter' }>;
+
 export interface DeliveryTarget {
   /** Stores records (the Sink); completes once all are stored, errors otherwise. */
   send(records: OutboundRecord[]): ObservableInput<void>;
@@ -11,11 +13,14 @@ export interface DeliveryTarget {
 
 /**
  * The last stage: carries out work items in order and acks their inputs once the outputs are
- * stored, so a committed offset never runs ahead of what it produced. While one send is in flight,
- * the produce items that queue up behind it are merged into the next send (up to maxBatchRecords
- * records), which keeps a slow broker from turning into one round trip per record. Each item is
- * emitted downstream after it is done (metrics, flush and barrier completion). A failed send
- * errors the stream: its inputs stay un-acked and are redelivered after a restart.
+ * stored, so a committed offset never runs ahead of what it produced. One step is in flight at a
+ * time; a step takes every item queued when it starts, up to maxBatchRecords records and dead
+ * letters: the produce items' records go out in one send (in order) and the step's dead letters
+ * are written alongside it, so a slow broker costs one round trip per step rather than per record
+ * (a burst of rejects used to cost one round trip each). When everything of the step is stored,
+ * its items are done in queue order: inputs acked, each item emitted downstream (metrics, flush
+ * and barrier completion). A failed send or dead-letter write errors the stream: the step's inputs
+ * stay un-acked and are redelivered after a restart.
  */
 export function deliverWork(target: DeliveryTarget, maxBatchRecords = 1_000): OperatorFunction<Work, Work> {
   return (source) =>
@@ -24,7 +29,7 @@ export function deliverWork(target: DeliveryTarget, maxBatchRecords = 1_000): Op
       let busy = false;
       let pumping = false;
       let sourceDone = false;
-      let inner: Subscription | undefined;
+      const inner = new Set<Subscription>();
 
       const finish = (items: Work[]) => {
         for (const w of items) {
@@ -34,47 +39,56 @@ export function deliverWork(target: DeliveryTarget, maxBatchRecords = 1_000): Op
         }
       };
 
+      /** Takes the next step's items off the queue: all of it, up to maxBatchRecords outputs. */
+      const takeStep = (): { items: Work[]; records: OutboundRecord[]; letters: DeadLetterWork[] } => {
+        const items: Work[] = [];
+        const records: OutboundRecord[] = [];
+        const letters: DeadLetterWork[] = [];
+        while (queue.length > 0) {
+          const next = queue[0] as Work;
+          const outputs = next.kind === 'produce' ? next.records.length : next.kind === 'dead-letter' ? 1 : 0;
+          const taken = records.length + letters.length;
+          if (outputs > 0 && taken > 0 && taken + outputs > maxBatchRecords) break;
+          queue.shift();
+          items.push(next);
+          if (next.kind === 'produce') for (const r of next.records) records.push(r);
+          else if (next.kind === 'dead-letter') letters.push(next);
+        }
+        return { items, records, letters };
+      };
+
       const pump = () => {
         if (pumping) return;
         pumping = true;
         try {
           while (!busy && queue.length > 0 && !subscriber.closed) {
-            const first = queue[0] as Work;
-            if (first.kind === 'skip' || first.kind === 'flush' || first.kind === 'barrier') {
-              queue.shift();
-              finish([first]);
+            const { items, records, letters } = takeStep();
+            const ops: ObservableInput<void>[] = records.length > 0 ? [target.send(records)] : [];
+            for (const l of letters) ops.push(target.deadLetter(l.input, l.reason, l.message));
+            if (ops.length === 0) {
+              finish(items);
               continue;
             }
-            let items: Work[];
-            let op: ObservableInput<void>;
-            if (first.kind === 'dead-letter') {
-              items = [queue.shift() as Work];
-              op = target.deadLetter(first.input, first.reason, first.message);
-            } else {
-              items = [];
-              const records: OutboundRecord[] = [];
-              while (queue.length > 0) {
-                const next = queue[0] as Work;
-                if (next.kind !== 'produce') break;
-                if (items.length > 0 && records.length + next.records.length > maxBatchRecords) break;
-                queue.shift();
-                items.push(next);
-                for (const r of next.records) records.push(r);
-              }
-              op = records.length > 0 ? target.send(records) : [];
-            }
             busy = true;
+            let open = ops.length;
             let done = false;
-            inner = from(op).subscribe({
-              error: (err) => subscriber.error(err),
-              complete: () => {
-                done = true;
-                busy = false;
-                finish(items);
-                // An asynchronous completion resumes the loop; a synchronous one is picked up by it.
-                if (!pumping) pump();
-              },
-            });
+            for (const op of ops) {
+              let sub: Subscription | undefined;
+              sub = from(op).subscribe({
+                error: (err) => subscriber.error(err),
+                complete: () => {
+                  if (sub) inner.delete(sub);
+                  if (--open > 0) return;
+                  done = true;
+                  busy = false;
+                  finish(items);
+                  // An asynchronous completion resumes the loop; a synchronous one is picked up by it.
+                  if (!pumping) pump();
+                },
+              });
+              if (!sub.closed) inner.add(sub);
+              if (subscriber.closed) return;
+            }
             if (!done) break;
           }
           if (!busy && queue.length === 0 && sourceDone) subscriber.complete();
@@ -96,7 +110,8 @@ export function deliverWork(target: DeliveryTarget, maxBatchRecords = 1_000): Op
       });
       return () => {
         sub.unsubscribe();
-        inner?.unsubscribe();
+        for (const s of inner) s.unsubscribe();
+        inner.clear();
       };
     });
 }

@@ -86,6 +86,23 @@ export const isControlInput = (e: PipelineInput): e is ControlEvent => 'kind' in
 export const isControlEvent = <T>(e: IngestEvent<T>): e is ControlEvent =>
   e.kind === 'flush' || e.kind === 'barrier' || e.kind === 'revoke';
 
-/** "topic:partition" of a record, the key of every per-partition structure. */
-export const partitionKeyOf = (r: { topic: string; partition: number }): string =>
-  `${r.topic}:${r.partition}`;
+const partitionKeys = new Map<string, string[]>();
+
+/**
+ * "topic:partition" of a record, the key of every per-partition structure. Four stages ask for it
+ * per record: the same string instance each time saves the allocation and, since V8 caches a
+ * string's hash, the rehashing of a fresh key on every Map lookup.
+ */
+export const partitionKeyOf = (r: { topic: string; partition: number }): string => {
+  let byPartition = partitionKeys.get(r.topic);
+  if (!byPartition) {
+    byPartition = [];
+    partitionKeys.set(r.topic, byPartition);
+  }
+  let key = byPartition[r.partition];
+  if (key === undefined) {
+    key = `${r.topic}:${r.partition}`;
+    byPartition[r.partition] = key;
+  }
+  return key;
+};

@@ -130,6 +130,11 @@ export async function startIngestService<N extends InputRecordName>(
     }
   };
 
+  let pendingIn = 0;
+  const countIn = () => {
+    metrics.recordsIn.inc({ service, topic: feed.input.name }, pendingIn);
+    pendingIn = 0;
+  };
   const records$ = source.records$.pipe(
     tap({
       next: (r) => {
@@ -143,7 +148,8 @@ export async function startIngestService<N extends InputRecordName>(
     filter(() => accepting),
     tap((r) => {
       receivedAt.set(r, now());
-      metrics.recordsIn.inc({ service, topic: r.topic });
+      // A fetched batch arrives synchronously: count it once (prom-client hashes labels per inc).
+      if (pendingIn++ === 0) queueMicrotask(countIn);
     }),
   );
 

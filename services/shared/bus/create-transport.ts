@@ -7,13 +7,13 @@ import type { Transport } from './transport.js';
 
 /** The transport the configuration asks for: the in-memory bus or Kafka. */
 export function createTransport(
-  config: Pick<Config, 'transport' | 'kafka'>,
+  config: Pick<Config, 'transport' | 'kafka'> & Partial<Pick<Config, 'embedded'>>,
   logger?: Logger,
   registry?: Registry,
 ): Transport {
   switch (config.transport) {
     case 'embedded':
-      return new EmbeddedBus();
+      return new EmbeddedBus({ retainRecords: config.embedded?.retainRecords ?? 0 });
     case 'kafka':
       return createKafkaTransport(config.kafka, logger, registry);
   }

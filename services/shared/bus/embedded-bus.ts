@@ -22,6 +22,62 @@ interface StoredRecord {
 }
 
 const tp = (topic: string, partition: number) => `${topic}:${partition}`;
+
+/**
+ * One partition's log. Offsets are absolute: records below `low` were dropped by retention and
+ * the rest keep their offsets. Dropped records leave the array in amortised chunks.
+ */
+class PartitionLog {
+  private records: StoredRecord[] = [];
+  /** Index in `records` of the first retained record. */
+  private head = 0;
+  /** Offset of records[0]. */
+  private base = 0;
+
+  get low(): number {
+    return this.base + this.head;
+  }
+
+  get high(): number {
+    return this.base + this.records.length;
+  }
+
+  append(key: Buffer | null, value: Buffer | null, timestamp: number): void {
+    this.records.push({ offset: this.high, key, value, timestamp });
+  }
+
+  at(offset: number): StoredRecord | undefined {
+    return offset < this.low ? undefined : this.records[offset - this.base];
+  }
+
+  slice(from: number, to: number): StoredRecord[] {
+    const start = Math.max(from, this.low) - this.base;
+    const end = Math.min(to, this.high) - this.base;
+    return start < end ? this.records.slice(start, end) : [];
+  }
+
+  /** Drops every record below `offset`. */
+  dropBelow(offset: number): void {
+    const target = Math.min(offset, this.high) - this.base;
+    if (target <= this.head) return;
+    this.head = target;
+    if (this.head >= 1_024 && this.head * 2 >= this.records.length) {
+      this.records = this.records.slice(this.head);
+      this.base += this.head;
+      this.head = 0;
+    }
+  }
+}
+
+export interface EmbeddedBusOptions {
+  /**
+   * Records kept per partition (0: every record, for as long as the process lives). Older ones
+   * are dropped once no consumer needs them any more: every group committed past them and every
+   * member delivered past them, so retention never makes a consumer skip a record. Readers of a
+   * topic's history (read(), offsets().low) see only what is kept.
+   */
+  retainRecords?: number;
+}
 const toBuffer = (k: string | Buffer | null): Buffer | null =>
   k === null ? null : Buffer.isBuffer(k) ? k : Buffer.from(k);
 
@@ -36,7 +92,10 @@ const DELIVERY_CHUNK = 2_000;
 class Member {
   readonly tracker = new OffsetTracker();
   readonly rebalances = new Subject<RebalanceEvent>();
-  private readonly positions = new Map<string, { topic: string; partition: number; next: number }>();
+  private readonly positions = new Map<
+    string,
+    { topic: string; partition: number; next: number; start: number }
+  >();
   private scheduled = false;
   private closed = false;
 
@@ -63,7 +122,8 @@ class Member {
   assign(assignments: TopicPartitions[], startAt: (topic: string, partition: number) => number): void {
     for (const { topic, partitions } of assignments) {
       for (const partition of partitions) {
-        this.positions.set(tp(topic, partition), { topic, partition, next: startAt(topic, partition) });
+        const next = startAt(topic, partition);
+        this.positions.set(tp(topic, partition), { topic, partition, next, start: next });
       }
     }
     if (assignments.length > 0) this.rebalances.next({ type: 'assigned', assignments });
@@ -101,8 +161,10 @@ class Member {
     let more = false;
     for (const pos of this.positions.values()) {
       const log = this.bus.log(pos.topic, pos.partition);
-      while (pos.next < log.length && budget > 0 && this.tracker.inFlight < max) {
-        const stored = log[pos.next] as StoredRecord;
+      // Only a group committed before this member joined can be behind retention; skip ahead.
+      if (pos.next < log.low) pos.next = log.low;
+      while (pos.next < log.high && budget > 0 && this.tracker.inFlight < max) {
+        const stored = log.at(pos.next) as StoredRecord;
         pos.next++;
         budget--;
         const ack = this.options.global
@@ -123,9 +185,21 @@ class Member {
         });
         if (this.closed) return;
       }
-      if (pos.next < log.length && this.tracker.inFlight < max) more = true;
+      if (pos.next < log.high && this.tracker.inFlight < max) more = true;
     }
     if (more) this.schedule();
+  }
+
+  /**
+   * The lowest offset of the partition this member may still need: a global reader's position;
+   * a group member's committed offset (redelivery after a rebalance starts there) or, before its
+   * first commit, where its delivery started. Undefined when it does not hold the partition.
+   */
+  neededFrom(topic: string, partition: number, committed: number | undefined): number | undefined {
+    const pos = this.positions.get(tp(topic, partition));
+    if (!pos) return undefined;
+    if (this.options.global) return pos.next;
+    return Math.min(committed ?? pos.start, pos.next);
   }
 
   private ackedSome(): void {
@@ -165,9 +239,10 @@ class Group {
     }
     for (const m of this.members) {
       m.assign(plan.get(m) ?? [], (topic, partition) => {
+        const log = this.bus.log(topic, partition);
         const c = this.committed.get(tp(topic, partition));
-        if (c !== undefined) return c;
-        return m.options.fromBeginning === false ? this.bus.log(topic, partition).length : 0;
+        if (c !== undefined) return Math.max(c, log.low);
+        return m.options.fromBeginning === false ? log.high : log.low;
       });
     }
   }
@@ -180,10 +255,18 @@ class Group {
  */
 export class EmbeddedBus implements Transport {
   readonly kind = 'embedded' as const;
-  private readonly topics = new Map<string, StoredRecord[][]>();
+  private readonly topics = new Map<string, PartitionLog[]>();
   private readonly groups = new Map<string, Group>();
   private readonly members = new Set<Member>();
   private roundRobin = 0;
+  private readonly retain: number;
+  /** Retention runs once a partition holds this many records more than it keeps (amortised). */
+  private readonly retainSlack: number;
+
+  constructor(options: EmbeddedBusOptions = {}) {
+    this.retain = options.retainRecords ?? 0;
+    this.retainSlack = Math.max(1_000, Math.floor(this.retain / 4));
+  }
 
   async ensureTopics(specs: readonly TopicSpec[]): Promise<void> {
     for (const spec of specs) {
@@ -196,7 +279,7 @@ export class EmbeddedBus implements Transport {
       if (!existing)
         this.topics.set(
           spec.name,
-          Array.from({ length: spec.partitions }, () => []),
+          Array.from({ length: spec.partitions }, () => new PartitionLog()),
         );
     }
   }
@@ -205,13 +288,13 @@ export class EmbeddedBus implements Transport {
     return this.partitionsOf(topic).length;
   }
 
-  private partitionsOf(topic: string): StoredRecord[][] {
+  private partitionsOf(topic: string): PartitionLog[] {
     const parts = this.topics.get(topic);
     if (!parts) throw new Error(`unknown topic ${topic}: create it with ensureTopics first`);
     return parts;
   }
 
-  log(topic: string, partition: number): StoredRecord[] {
+  log(topic: string, partition: number): PartitionLog {
     const log = this.partitionsOf(topic)[partition];
     if (!log) throw new Error(`topic ${topic} has no partition ${partition}`);
     return log;
@@ -233,13 +316,31 @@ export class EmbeddedBus implements Transport {
       (r.key === null ? this.roundRobin++ % parts.length : partitionForKey(r.key, parts.length));
     const log = parts[partition];
     if (!log) throw new Error(`topic ${r.topic} has no partition ${partition}`);
-    log.push({
-      offset: log.length,
-      key: toBuffer(r.key),
-      value: r.value,
-      timestamp: r.timestamp ?? Date.now(),
-    });
+    log.append(toBuffer(r.key), r.value, r.timestamp ?? Date.now());
+    if (this.retain > 0 && log.high - log.low > this.retain + this.retainSlack) {
+      this.applyRetention(r.topic, partition, log);
+    }
     for (const m of this.members) if (m.options.topics.includes(r.topic)) m.schedule();
+  }
+
+  /** Drops what is beyond the newest `retain` records and needed by no consumer. */
+  private applyRetention(topic: string, partition: number, log: PartitionLog): void {
+    const key = tp(topic, partition);
+    let floor = log.high - this.retain;
+    for (const group of this.groups.values()) {
+      const committed = group.committed.get(key);
+      if (committed !== undefined) floor = Math.min(floor, committed);
+      for (const m of group.members) {
+        const needed = m.neededFrom(topic, partition, committed);
+        if (needed !== undefined) floor = Math.min(floor, needed);
+      }
+    }
+    for (const m of this.members) {
+      if (!m.options.global) continue;
+      const needed = m.neededFrom(topic, partition, undefined);
+      if (needed !== undefined) floor = Math.min(floor, needed);
+    }
+    log.dropBelow(floor);
   }
 
   source(options: SourceOptions): Source {
@@ -317,12 +418,12 @@ export class EmbeddedBus implements Transport {
   }
 
   async offsets(topic: string): Promise<PartitionOffsets[]> {
-    return this.partitionsOf(topic).map((log, partition) => ({ partition, low: 0, high: log.length }));
+    return this.partitionsOf(topic).map((log, partition) => ({ partition, low: log.low, high: log.high }));
   }
 
   async read(topic: string, partition: number, from: number, to: number): Promise<InboundRecord[]> {
     return this.log(topic, partition)
-      .slice(Math.max(0, from), Math.max(0, to))
+      .slice(from, to)
       .map((s) => ({ topic, partition, ...s, ack: () => {} }));
   }
 

@@ -9,6 +9,8 @@ class PartitionTrack {
   /** Next offset to commit (one past the last contiguously acked record); -1 when nothing acked yet. */
   commitable = -1;
   dirty = false;
+  /** Forgotten (revoked): its pending acks move nothing. */
+  revoked = false;
 
   track(offset: number): Pending {
     const entry = { offset, acked: false };
@@ -55,16 +57,28 @@ export class OffsetTracker {
 
   /** Registers a delivered record; returns its ack function (idempotent). */
   track(topic: string, partition: number, offset: number): () => void {
+    return this.trackerFor(topic, partition)(offset);
+  }
+
+  /**
+   * `track` for one partition, with the partition looked up once (a consumer's fetched batch is
+   * one partition): returns offset -> ack function. `onAck` runs after each first ack.
+   */
+  trackerFor(topic: string, partition: number, onAck?: () => void): (offset: number) => () => void {
     const p = this.part(topic, partition);
-    const entry = p.track(offset);
-    this.inFlightTotal++;
-    return () => {
-      if (entry.acked) return;
-      entry.acked = true;
-      // An ack for a partition that was revoked meanwhile moves nothing.
-      if (this.partitions.get(`${topic}:${partition}`) !== p) return;
-      this.inFlightTotal--;
-      p.advance();
+    return (offset) => {
+      const entry = p.track(offset);
+      this.inFlightTotal++;
+      return () => {
+        if (entry.acked) return;
+        entry.acked = true;
+        // An ack for a partition that was revoked meanwhile moves nothing.
+        if (!p.revoked) {
+          this.inFlightTotal--;
+          p.advance();
+        }
+        onAck?.();
+      };
     };
   }
 
@@ -88,7 +102,10 @@ export class OffsetTracker {
   forget(topic: string, partition: number): void {
     const key = `${topic}:${partition}`;
     const p = this.partitions.get(key);
-    if (p) this.inFlightTotal -= p.inFlight;
+    if (p) {
+      this.inFlightTotal -= p.inFlight;
+      p.revoked = true;
+    }
     this.partitions.delete(key);
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { embeddedConfig } from './embedded-config.js';
 import { influxConfig } from './influx-config.js';
 import { ingestConfig } from './ingest-config.js';
 import { kafkaConfig, topicsConfig } from './kafka-config.js';
@@ -17,6 +18,7 @@ export const configSchema = z
     /** embedded: everything in one process on the in-memory bus; kafka: the production transport. */
     transport: z.enum(['embedded', 'kafka']).default('embedded'),
     kafka: kafkaConfig,
+    embedded: embeddedConfig,
     topics: topicsConfig,
     influx: influxConfig,
     metrics: metricsConfig,

@@ -231,17 +231,29 @@ class ConsumerSession {
     return !this.stopped && generation === this.generation && payload.isRunning() && !payload.isStale();
   }
 
+  /**
+   * Hands a fetched batch (one partition) downstream. The per-record work is kept to the record
+   * itself: the partition's tracker is looked up once, the position is resolved in kafkajs once
+   * for the whole batch (resolveOffset parses and formats a Long per call), and staleness (a
+   * seek, which a group source never asks for) is checked at the start and after each wait; a
+   * rebalance or stop ends the loop through the generation and stopped checks.
+   */
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const { topic, partition } = batch;
     const generation = this.generation;
     const key = tpKey(topic, partition);
     this.highWatermarks.set(key, Number(batch.highWatermark));
+    if (!this.canDeliver(generation, payload)) return;
+    const gate = this.gate;
+    const track = this.global ? undefined : this.tracker.trackerFor(topic, partition, () => gate.notify());
+    const noAck = () => {};
     let delivered = 0;
+    let last: string | undefined;
     try {
       for (const message of batch.messages) {
-        if (!this.canDeliver(generation, payload)) break;
-        if (!this.global && this.tracker.inFlight >= this.maxInFlight) {
+        if (this.stopped || generation !== this.generation || !payload.isRunning()) break;
+        if (track && this.tracker.inFlight >= this.maxInFlight) {
           await this.gate.waitFor(
             () => this.tracker.inFlight < this.maxInFlight,
             () => !this.canDeliver(generation, payload),
@@ -250,9 +262,8 @@ class ConsumerSession {
           if (!this.canDeliver(generation, payload)) break;
         }
         const offset = Number(message.offset);
-        if (!this.floors.has(key)) this.floors.set(key, offset);
-        this.positions.set(key, offset + 1);
-        payload.resolveOffset(message.offset);
+        if (delivered === 0 && !this.floors.has(key)) this.floors.set(key, offset);
+        last = message.offset;
         delivered++;
         this.subscriber.next({
           topic,
@@ -261,21 +272,18 @@ class ConsumerSession {
           key: message.key ?? null,
           value: message.value ?? null,
           timestamp: Number(message.timestamp),
-          ack: this.global ? () => {} : this.ackFor(topic, partition, offset),
+          ack: track ? track(offset) : noAck,
         });
       }
     } finally {
+      if (last !== undefined) {
+        // Only while this generation still owns the partition: after a revoke the positions are
+        // forgotten, and the next owner resumes from the committed offset anyway.
+        if (generation === this.generation) this.positions.set(key, Number(last) + 1);
+        payload.resolveOffset(last);
+      }
       if (delivered > 0) this.deps.metrics.consumed.inc({ topic }, delivered);
     }
-  }
-
-  private ackFor(topic: string, partition: number, offset: number): () => void {
-    const ack = this.tracker.track(topic, partition, offset);
-    const gate = this.gate;
-    return () => {
-      ack();
-      gate.notify();
-    };
   }
 
   private owns(topic: string, partition: number): boolean {

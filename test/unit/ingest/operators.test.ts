@@ -262,6 +262,75 @@ describe('deliverWork', () => {
     });
   });
 
+  it('writes the dead letters queued behind a send alongside the next send, acking after both', () => {
+    const inputs = [0, 1, 2, 3, 4, 5].map((o) => inbound(o, null));
+    const [i0, i1, i2, i3, i4, i5] = inputs as [
+      TestRecord,
+      TestRecord,
+      TestRecord,
+      TestRecord,
+      TestRecord,
+      TestRecord,
+    ];
+    const rec = (n: number) => ({ topic: 'out', key: `k${n}`, value: null });
+    const work = {
+      a: { kind: 'produce', records: [rec(0)], inputs: [i0] },
+      b: { kind: 'dead-letter', input: i1, reason: 'late', message: 'm1' },
+      c: { kind: 'produce', records: [rec(2)], inputs: [i2] },
+      d: { kind: 'dead-letter', input: i3, reason: 'late', message: 'm3' },
+      s: { kind: 'skip', input: i4 },
+      e: { kind: 'produce', records: [rec(5)], inputs: [i5] },
+    } satisfies Record<string, Work>;
+    const calls: string[] = [];
+    const ts = scheduler();
+    ts.run(({ cold, expectObservable, flush }) => {
+      const out = cold<Work>('a(bcdse) |', work).pipe(
+        deliverWork({
+          send: (records) => {
+            calls.push(`send ${records.map((r) => r.key).join(',')}`);
+            return cold('---|');
+          },
+          // The dead letters take longer than the send: the step ends with the slowest of them.
+          deadLetter: (input) => {
+            calls.push(`dlq ${input.offset}`);
+            return cold('-----|');
+          },
+        }),
+      );
+      // a alone (0-3); then b..e in one step: one send (c, e) and two dead letters, done at 8.
+      expectObservable(out).toBe('3ms a 4ms (bcdse|)', work);
+      ts.schedule(() => {
+        // At 7 the step's send is stored but its dead letters are not: nothing of it is acked.
+        expect(inputs.map((i) => i.acks)).toEqual([1, 0, 0, 0, 0, 0]);
+      }, 7);
+      flush();
+      expect(calls).toEqual(['send k0', 'send k2,k5', 'dlq 1', 'dlq 3']);
+      expect(inputs.map((i) => i.acks)).toEqual([1, 1, 1, 1, 1, 1]);
+    });
+  });
+
+  it('acks nothing of a step whose dead-letter write failed', () => {
+    const [i0, i1, i2] = [inbound(0, null), inbound(1, null), inbound(2, null)];
+    const out = { topic: 'o', key: null, value: null };
+    const work = {
+      x: { kind: 'produce', records: [out], inputs: [i0] },
+      a: { kind: 'produce', records: [out], inputs: [i1] },
+      b: { kind: 'dead-letter', input: i2, reason: 'late', message: 'm' },
+    } satisfies Record<string, Work>;
+    let sends = 0;
+    scheduler().run(({ cold, expectObservable }) => {
+      const out$ = cold<Work>('x(ab)', work).pipe(
+        deliverWork({
+          // x holds the queue (0-3); a and b form the next step: a stored at 4, b fails at 5.
+          send: () => (sends++ === 0 ? cold('---|') : cold('-|')),
+          deadLetter: () => cold('--#', undefined, new Error('dlq refused')),
+        }),
+      );
+      expectObservable(out$).toBe('3ms x-#', work, new Error('dlq refused'));
+    });
+    expect([i0.acks, i1.acks, i2.acks]).toEqual([1, 0, 0]);
+  });
+
   it('never acks the inputs of a failed send and reports the failure', () => {
     const i0 = inbound(0, null);
     scheduler().run(({ cold, expectObservable }) => {

@@ -19,6 +19,8 @@ class FakeConsumer {
   eachBatch: ((p: EachBatchPayload) => Promise<void>) | undefined;
   readonly commits: { topic: string; partition: number; offset: string }[][] = [];
   heartbeats = 0;
+  /** Offsets passed to the batch payload's resolveOffset, in call order. */
+  readonly resolved: string[] = [];
   running = true;
   disconnected = false;
 
@@ -74,7 +76,9 @@ class FakeConsumer {
         offsetLag: () => '0',
         offsetLagLow: () => '0',
       },
-      resolveOffset: () => {},
+      resolveOffset: (offset: string) => {
+        this.resolved.push(offset);
+      },
       heartbeat: async () => {
         this.heartbeats++;
       },
@@ -218,6 +222,36 @@ describe('Kafka source (fake consumer)', () => {
     s.got[3]?.ack();
     s.got[4]?.ack();
     await until(() => s.source.committed().get('t:0') === 3);
+    s.sub.unsubscribe();
+    await s.source.close();
+  });
+
+  it('resolves a batch in kafkajs once, at the last record it handed over', async () => {
+    const s = setup({ maxInFlight: 3 });
+    await until(() => s.consumer.eachBatch !== undefined);
+    s.consumer.join({ t: [0] });
+    await s.consumer.batch('t', 0, 0, 2);
+    expect(s.consumer.resolved).toEqual(['1']);
+    // A batch cut short by a rebalance resolves only what it delivered.
+    const cut = s.consumer.batch('t', 0, 2, 5);
+    await tick();
+    expect(s.got.map((r) => r.offset)).toEqual([0, 1, 2]);
+    s.consumer.emit(s.consumer.events.REBALANCING, {});
+    await cut;
+    expect(s.consumer.resolved).toEqual(['1', '2']);
+    // Acks still count one by one, in any order, and free capacity.
+    s.consumer.join({ t: [0] });
+    const next = s.consumer.batch('t', 0, 0, 4);
+    await tick();
+    expect(s.got).toHaveLength(6);
+    s.got[5]?.ack();
+    s.got[4]?.ack();
+    await until(() => s.got.length === 7);
+    expect(s.source.committed().get('t:0')).toBeUndefined();
+    s.got[3]?.ack();
+    await next;
+    await until(() => s.source.committed().get('t:0') === 3);
+    expect(s.consumer.resolved.at(-1)).toBe('3');
     s.sub.unsubscribe();
     await s.source.close();
   });

@@ -130,6 +130,83 @@ describe('EmbeddedBus', () => {
     expect(range.map((r) => r.offset)).toEqual([1, 2]);
   });
 
+  describe('retention (retainRecords)', () => {
+    const send = (bus: EmbeddedBus, from: number, count: number) =>
+      bus.sink().send(
+        Array.from({ length: count }, (_, i) => ({
+          topic: 't',
+          key: null,
+          partition: 0,
+          value: Buffer.from(String(from + i)),
+        })),
+      );
+
+    it('keeps the newest records of a topic nobody consumes, at their offsets', async () => {
+      const bus = new EmbeddedBus({ retainRecords: 1_000 });
+      await bus.ensureTopics([{ name: 't', partitions: 1 }]);
+      await send(bus, 0, 10_000);
+      const [o] = await bus.offsets('t');
+      expect(o?.high).toBe(10_000);
+      // Dropped in amortised steps: never fewer than retainRecords kept, never far more.
+      expect(10_000 - (o?.low ?? 0)).toBeGreaterThanOrEqual(1_000);
+      expect(10_000 - (o?.low ?? 0)).toBeLessThanOrEqual(2_000);
+      const tail = await bus.read('t', 0, 9_998, 10_000);
+      expect(tail.map((r) => [r.offset, String(r.value)])).toEqual([
+        [9_998, '9998'],
+        [9_999, '9999'],
+      ]);
+      expect(await bus.read('t', 0, 0, 5)).toEqual([]);
+    });
+
+    it('never drops what a group has not committed past, so no consumer skips a record', async () => {
+      const bus = new EmbeddedBus({ retainRecords: 100 });
+      await bus.ensureTopics([{ name: 't', partitions: 1 }]);
+      const got: InboundRecord[] = [];
+      const sub = bus.source({ groupId: 'g', topics: ['t'] }).records$.subscribe((r) => got.push(r));
+      await send(bus, 0, 5_000);
+      await until(() => got.length === 5_000);
+      // Nothing acked: the group may need every record again after a rebalance.
+      expect((await bus.offsets('t'))[0]?.low).toBe(0);
+      for (const r of got.slice(0, 3_000)) r.ack();
+      bus.groupOffsets('g');
+      await send(bus, 5_000, 2_000);
+      const low = (await bus.offsets('t'))[0]?.low ?? 0;
+      expect(low).toBeGreaterThan(0);
+      expect(low).toBeLessThanOrEqual(3_000);
+      sub.unsubscribe();
+      // A new member of the group resumes at the committed offset with nothing missing.
+      const again: InboundRecord[] = [];
+      const sub2 = bus.source({ groupId: 'g', topics: ['t'] }).records$.subscribe((r) => again.push(r));
+      await until(() => again.length === 4_000);
+      expect(again[0]?.offset).toBe(3_000);
+      expect(again.map((r) => r.offset)).toEqual(Array.from({ length: 4_000 }, (_, i) => 3_000 + i));
+      sub2.unsubscribe();
+    });
+
+    it('keeps what a global reader has not read yet', async () => {
+      const bus = new EmbeddedBus({ retainRecords: 10 });
+      await bus.ensureTopics([{ name: 't', partitions: 1 }]);
+      const got: InboundRecord[] = [];
+      const sub = bus
+        .source({ groupId: 'x', topics: ['t'], global: true })
+        .records$.subscribe((r) => got.push(r));
+      // Appended before the reader's next turn: it still needs all of them.
+      await send(bus, 0, 3_000);
+      expect((await bus.offsets('t'))[0]?.low).toBe(0);
+      await until(() => got.length === 3_000);
+      await send(bus, 3_000, 2_000);
+      expect((await bus.offsets('t'))[0]?.low).toBeGreaterThan(0);
+      await until(() => got.length === 5_000);
+      expect(got.every((r, i) => r.offset === i)).toBe(true);
+      sub.unsubscribe();
+    });
+
+    it('keeps everything by default', async () => {
+      const bus = await busWith(5_000, 1);
+      expect((await bus.offsets('t'))[0]).toEqual({ partition: 0, low: 0, high: 5_000 });
+    });
+  });
+
   it('refuses unknown topics and partition-count mismatches with a clear error', async () => {
     const bus = await busWith(0, 2);
     await expect(bus.sink().send([{ topic: 'nope', key: null, value: null }])).rejects.toThrow(

@@ -98,9 +98,8 @@ describe('windowing pipeline on the embedded bus', () => {
         const committed = ctx.transport.groupOffsets(groupId);
         return [0, 1, 2, 3, 4, 5].every(
           (p) =>
-            (committed.get(`${topics.market}:${p}`) ?? 0) === ctx.transport.log(topics.market, p).length &&
-            (committed.get(`${topics.sentiment}:${p}`) ?? 0) ===
-              ctx.transport.log(topics.sentiment, p).length,
+            (committed.get(`${topics.market}:${p}`) ?? 0) === ctx.transport.log(topics.market, p).high &&
+            (committed.get(`${topics.sentiment}:${p}`) ?? 0) === ctx.transport.log(topics.sentiment, p).high,
         );
       },
       10_000,
@@ -136,9 +135,9 @@ describe('windowing pipeline on the embedded bus', () => {
     expect(stats.symbols).toBe(7);
     expect(stats.barsHeld).toBe(7 * 8);
     expect(
-      ctx.transport.log(ctx.config.topics.dlq.name, 0).length +
-        ctx.transport.log(ctx.config.topics.dlq.name, 1).length +
-        ctx.transport.log(ctx.config.topics.dlq.name, 2).length,
+      ctx.transport.log(ctx.config.topics.dlq.name, 0).high +
+        ctx.transport.log(ctx.config.topics.dlq.name, 1).high +
+        ctx.transport.log(ctx.config.topics.dlq.name, 2).high,
     ).toBe(1);
     const text = await ctx.metrics.metrics();
     expect(text).toMatch(/risk_windowing_sequences_total\S* \d+/);
@@ -201,7 +200,7 @@ describe('windowing pipeline on the embedded bus', () => {
         [0, 1, 2, 3, 4, 5].every(
           (p) =>
             (ctx.transport.groupOffsets(groupId).get(`${topics.market}:${p}`) ?? 0) ===
-            ctx.transport.log(topics.market, p).length,
+            ctx.transport.log(topics.market, p).high,
         ),
       10_000,
       'every bar committed',
