@@ -220,10 +220,17 @@ export function buildRiskDataset(series: readonly SymbolSeries[], options: RiskD
   const marketRows: number[][] = [];
   const macroRows: number[][] = [];
   const sentimentRows: number[][] = [];
+  // The market scaling is fitted on real bars: a filled bar (an exchange holiday on a daily feed)
+  // has zero volume, and its volumeZ of about -90 against the log-volume statistics inflated the
+  // volumeZ std to ~14, squashing every real bar's volumeZ to ~0. Filled bars are still scaled
+  // (clipped at -clip) and still count in the training distribution the drift check reads.
+  const realMarketRows: number[][] = [];
   for (const s of trainingSeries) {
     for (const jb of s.bars) {
       if (splitOf(jb.bar.barEnd) !== 'train') continue;
-      marketRows.push(marketVector(jb.bar, features.market));
+      const row = marketVector(jb.bar, features.market);
+      marketRows.push(row);
+      if (!jb.bar.filled) realMarketRows.push(row);
       macroRows.push(jb.macro);
       sentimentRows.push(jb.sentiment);
     }
@@ -231,7 +238,11 @@ export function buildRiskDataset(series: readonly SymbolSeries[], options: RiskD
   if (marketRows.length === 0)
     throw new RangeError('the train split has no bars: move the split boundaries later');
   const scaler: ScalerParams = options.scaler ?? {
-    market: fitFeatureScaling(features.market, marketRows, options.marketDivideBy),
+    market: fitFeatureScaling(
+      features.market,
+      realMarketRows.length > 0 ? realMarketRows : marketRows,
+      options.marketDivideBy,
+    ),
     macro: fitFeatureScaling(features.macro, macroRows),
     sentiment: fitFeatureScaling(features.sentiment, sentimentRows),
     clip,

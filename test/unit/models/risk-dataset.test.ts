@@ -50,6 +50,27 @@ describe('buildRiskDataset', () => {
     expect(new Set(ds.train.event)).toEqual(new Set([0, 1]));
   });
 
+  it('fits the market scaling on real bars: the volumeZ of filled bars does not inflate the std', () => {
+    const withHolidays = series.map((s) => ({
+      symbol: s.symbol,
+      bars: s.bars.map((jb, i) =>
+        i % 20 === 7 ? { ...jb, bar: { ...jb.bar, filled: true, volume: 0, volumeZ: -90 } } : jb,
+      ),
+    }));
+    const clean = buildRiskDataset(
+      series.map((s) => ({ symbol: s.symbol, bars: s.bars.filter((_, i) => i % 20 !== 7) })),
+      options,
+    );
+    const holidays = buildRiskDataset(withHolidays, options);
+    const j = SYNTHETIC_FEATURES.market.indexOf('volumeZ');
+    expect(holidays.scaler.market.std[j]).toBeCloseTo(clean.scaler.market.std[j] as number, 12);
+    expect(holidays.scaler.market.mean[j]).toBeCloseTo(clean.scaler.market.mean[j] as number, 12);
+    // The filled bars still reach the drift reference and are scaled (clipped) like any bar.
+    const d = holidays.trainingDistribution.find((x) => x.name === 'volumeZ');
+    expect(d?.min).toBe(-90);
+    expect(Math.min(...holidays.train.market.filter((_, k) => k % 6 === j))).toBe(-5);
+  });
+
   it('fits the scaler on train bars only', () => {
     const perturbed = series.map((s) => ({
       symbol: s.symbol,
