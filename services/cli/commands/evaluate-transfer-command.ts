@@ -3,7 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { currentCodeVersion } from '../../models/bundle/code-version.js';
 import { selectTfBackend } from '../../models/runtime/tf-backend.js';
-import { buildFeatureHistory, type FeatureHistoryOptions } from '../../pipeline/feature-history.js';
+import { buildFeatureHistory } from '../../pipeline/feature-history.js';
 import {
   DEFAULT_TRANSFER_OPTIONS,
   runTransferExperiment,
@@ -16,6 +16,7 @@ import { PACKAGE_ROOT } from '../../shared/project-paths.js';
 import { UsageError } from '../usage-error.js';
 import {
   createEvaluationLog,
+  type EvaluateCommandDeps,
   nanToNull,
   parseBackend,
   requireDir,
@@ -38,13 +39,8 @@ export interface EvaluateTransferCommandOptions {
   seed: number;
 }
 
-export interface EvaluateTransferDeps {
-  loadHistory: (options: FeatureHistoryOptions) => Promise<{ bars: Map<string, JoinedBar[]> }>;
-  registryDir: () => string;
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  tty: boolean;
-}
+/** The same dependencies as `evaluate risk`. */
+export type EvaluateTransferDeps = EvaluateCommandDeps;
 
 const d = DEFAULT_TRANSFER_OPTIONS;
 
