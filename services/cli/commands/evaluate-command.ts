@@ -92,19 +92,24 @@ export function registerEvaluateCommand(program: Command): void {
       'test',
     )
     .action(async (opts: EvaluateRiskCommandOptions) => {
-      await runEvaluateRiskCommand(opts, {
-        loadHistory: buildFeatureHistory,
-        registryDir: () => {
-          const dir = loadConfig().models.registryDir;
-          // The committed registry lives under the package root, wherever the CLI is started from.
-          return isAbsolute(dir) ? dir : resolve(PACKAGE_ROOT, dir);
-        },
-        stdout: (t) => process.stdout.write(t),
-        stderr: (t) => process.stderr.write(t),
-        tty: process.stderr.isTTY === true,
-      });
+      await runEvaluateRiskCommand(opts, defaultEvaluateDeps());
     });
   registerEvaluateTransferCommand(evaluate);
+}
+
+/** The evaluate commands' real dependencies: the feature replay, the configured registry, stdio. */
+export function defaultEvaluateDeps(): EvaluateCommandDeps {
+  return {
+    loadHistory: buildFeatureHistory,
+    registryDir: () => {
+      const dir = loadConfig().models.registryDir;
+      // The committed registry lives under the package root, wherever the CLI is started from.
+      return isAbsolute(dir) ? dir : resolve(PACKAGE_ROOT, dir);
+    },
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    tty: process.stderr.isTTY === true,
+  };
 }
 
 function seedOption(value: string): number {

@@ -1,21 +1,19 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { currentCodeVersion } from '../../models/bundle/code-version.js';
 import { selectTfBackend } from '../../models/runtime/tf-backend.js';
-import { buildFeatureHistory } from '../../pipeline/feature-history.js';
 import {
   DEFAULT_TRANSFER_OPTIONS,
   runTransferExperiment,
   type TransferReport,
 } from '../../quality/transfer-experiment.js';
 import { ReplayInputError } from '../../replay/replay-plan.js';
-import { loadConfig } from '../../shared/config/load-config.js';
 import type { JoinedBar } from '../../shared/contracts/sequence-batch.js';
-import { PACKAGE_ROOT } from '../../shared/project-paths.js';
 import { UsageError } from '../usage-error.js';
 import {
   createEvaluationLog,
+  defaultEvaluateDeps,
   type EvaluateCommandDeps,
   nanToNull,
   parseBackend,
@@ -76,16 +74,7 @@ export function registerEvaluateTransferCommand(evaluate: Command): void {
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
     .option('--seed <n>', 'seed of the random-forest baseline', int('--seed'), 42)
     .action(async (opts: EvaluateTransferCommandOptions) => {
-      await runEvaluateTransferCommand(opts, {
-        loadHistory: buildFeatureHistory,
-        registryDir: () => {
-          const dir = loadConfig().models.registryDir;
-          return isAbsolute(dir) ? dir : resolve(PACKAGE_ROOT, dir);
-        },
-        stdout: (t) => process.stdout.write(t),
-        stderr: (t) => process.stderr.write(t),
-        tty: process.stderr.isTTY === true,
-      });
+      await runEvaluateTransferCommand(opts, defaultEvaluateDeps());
     });
 }
 
