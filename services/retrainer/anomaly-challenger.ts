@@ -5,6 +5,7 @@ import {
   saveAnomalyBundle,
 } from '../models/anomaly/anomaly-bundle.js';
 import { buildAnomalyDataset } from '../models/anomaly/anomaly-dataset.js';
+import { trainingProvenance } from '../models/anomaly/anomaly-training.js';
 import { fitForecaster } from '../models/anomaly/forecaster-training.js';
 import {
   type FalseAlarmRate,
@@ -123,7 +124,6 @@ export async function fineTuneAnomalyChampion(
       content.tracker,
       dataset,
     );
-    const symbols = [...new Set([...dataset.train.symbols, ...dataset.validation.symbols])].sort();
     return {
       champion: { version, falseAlarms: championRate },
       challenger: {
@@ -135,15 +135,7 @@ export async function fineTuneAnomalyChampion(
       content: {
         ...content,
         scaler: risk.scaler,
-        training: {
-          dataFrom: dataset.dataRange.from,
-          dataTo: dataset.dataRange.to,
-          cut: dataset.cut,
-          trainSamples: dataset.train.count,
-          validationSamples: dataset.validation.count,
-          epochs: options.epochs,
-          symbols,
-        },
+        training: trainingProvenance(dataset, options.epochs),
       },
       trainingSeconds,
     };

@@ -3,7 +3,7 @@ import type { ScalerParams } from '../../shared/contracts/scaler.js';
 import type { JoinedBar } from '../../shared/contracts/sequence-batch.js';
 import type { ProgressCallback } from '../training/training-progress.js';
 import { ANOMALY_BUNDLE_FORMAT, type AnomalyBundleContent } from './anomaly-bundle.js';
-import { buildAnomalyDataset } from './anomaly-dataset.js';
+import { type AnomalyDataset, buildAnomalyDataset } from './anomaly-dataset.js';
 import { type AnomalyEvaluation, evaluateAnomalyModel } from './anomaly-evaluation.js';
 import { DEFAULT_TRACKER_PARAMS, type TrackerParams } from './anomaly-tracker.js';
 import { buildForecaster, type ForecasterSpec } from './forecaster-model.js';
@@ -127,15 +127,23 @@ export async function trainAnomalyModel(
       scoreP99: evaluation.scoreQuantiles.p99,
       finalTrainLoss: losses[losses.length - 1] ?? Number.NaN,
     },
-    training: {
-      dataFrom: dataset.dataRange.from,
-      dataTo: dataset.dataRange.to,
-      cut: dataset.cut,
-      trainSamples: dataset.train.count,
-      validationSamples: dataset.validation.count,
-      epochs: options.epochs,
-      symbols: [...new Set([...dataset.train.symbols, ...dataset.validation.symbols])].sort(),
-    },
+    training: trainingProvenance(dataset, options.epochs),
   };
   return { model, content, evaluation, losses };
+}
+
+/** What an anomaly bundle records of the data and run that trained (or fine-tuned) it. */
+export function trainingProvenance(
+  dataset: AnomalyDataset,
+  epochs: number,
+): AnomalyBundleContent['training'] {
+  return {
+    dataFrom: dataset.dataRange.from,
+    dataTo: dataset.dataRange.to,
+    cut: dataset.cut,
+    trainSamples: dataset.train.count,
+    validationSamples: dataset.validation.count,
+    epochs,
+    symbols: [...new Set([...dataset.train.symbols, ...dataset.validation.symbols])].sort(),
+  };
 }
