@@ -2,7 +2,7 @@ import { MARKET_FEATURES, SENTIMENT_FEATURES } from '../../shared/contracts/feat
 import type { MarketBar } from '../../shared/contracts/records.js';
 import { type FeatureScaling, type ScalerParams, scaleInto } from '../../shared/contracts/scaler.js';
 import type { JoinedBar } from '../../shared/contracts/sequence-batch.js';
-import { fitFeatureScaling } from '../training/fit-scaler.js';
+import { fitFeatureScaling, fitMarketScaling } from '../training/fit-scaler.js';
 import type { ForecastSamples } from './forecaster-training.js';
 
 /**
@@ -130,9 +130,10 @@ function fitScaler(
 ): ScalerParams {
   const trainBars = [...bySymbol.values()].flat().filter((jb) => jb.bar.barEnd < cut);
   return {
-    market: fitFeatureScaling(
+    market: fitMarketScaling(
       names,
       trainBars.map((jb) => marketValues(jb.bar, names)),
+      trainBars.map((jb) => jb.bar.filled),
     ),
     macro: fitFeatureScaling(
       macroNames,

@@ -3,7 +3,7 @@ import type { ScalerParams } from '../../shared/contracts/scaler.js';
 import { scaleInto } from '../../shared/contracts/scaler.js';
 import type { JoinedBar } from '../../shared/contracts/sequence-batch.js';
 import { describeDistribution, type FeatureDistribution } from '../bundle/feature-distribution.js';
-import { fitFeatureScaling } from '../training/fit-scaler.js';
+import { fitFeatureScaling, fitMarketScaling } from '../training/fit-scaler.js';
 import { type RiskLabelParams, riskLabels } from './risk-labels.js';
 
 /** One symbol's joined bars, oldest first (consecutive bars of one bar size). */
@@ -220,17 +220,12 @@ export function buildRiskDataset(series: readonly SymbolSeries[], options: RiskD
   const marketRows: number[][] = [];
   const macroRows: number[][] = [];
   const sentimentRows: number[][] = [];
-  // The market scaling is fitted on real bars: a filled bar (an exchange holiday on a daily feed)
-  // has zero volume, and its volumeZ of about -90 against the log-volume statistics inflated the
-  // volumeZ std to ~14, squashing every real bar's volumeZ to ~0. Filled bars are still scaled
-  // (clipped at -clip) and still count in the training distribution the drift check reads.
-  const realMarketRows: number[][] = [];
+  const filled: boolean[] = [];
   for (const s of trainingSeries) {
     for (const jb of s.bars) {
       if (splitOf(jb.bar.barEnd) !== 'train') continue;
-      const row = marketVector(jb.bar, features.market);
-      marketRows.push(row);
-      if (!jb.bar.filled) realMarketRows.push(row);
+      marketRows.push(marketVector(jb.bar, features.market));
+      filled.push(jb.bar.filled);
       macroRows.push(jb.macro);
       sentimentRows.push(jb.sentiment);
     }
@@ -238,11 +233,8 @@ export function buildRiskDataset(series: readonly SymbolSeries[], options: RiskD
   if (marketRows.length === 0)
     throw new RangeError('the train split has no bars: move the split boundaries later');
   const scaler: ScalerParams = options.scaler ?? {
-    market: fitFeatureScaling(
-      features.market,
-      realMarketRows.length > 0 ? realMarketRows : marketRows,
-      options.marketDivideBy,
-    ),
+    // Real bars only (fitMarketScaling); the training distribution below keeps every bar.
+    market: fitMarketScaling(features.market, marketRows, filled, options.marketDivideBy),
     macro: fitFeatureScaling(features.macro, macroRows),
     sentiment: fitFeatureScaling(features.sentiment, sentimentRows),
     clip,

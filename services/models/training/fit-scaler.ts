@@ -35,3 +35,22 @@ export function fitFeatureScaling(
     ...(divisors.length > 0 ? { divideBy: [...(divideBy ?? [])] } : {}),
   };
 }
+
+/**
+ * The market features' scaling, fitted on real bars only (all bars when there is none). A filled
+ * bar (an exchange holiday on a daily feed) has zero volume and a volumeZ of about -90 against the
+ * log-volume statistics; fitted on those, the volumeZ std grew to ~14 and squashed every real
+ * bar's volumeZ to ~0. Filled bars are still scaled (clipped) like any other.
+ */
+export function fitMarketScaling(
+  names: readonly string[],
+  rows: readonly ArrayLike<number>[],
+  filled: readonly boolean[],
+  divideBy?: readonly (string | null)[],
+): FeatureScaling {
+  if (filled.length !== rows.length) {
+    throw new RangeError(`one filled flag per row expected (${rows.length}), got ${filled.length}`);
+  }
+  const real = rows.filter((_, i) => !filled[i]);
+  return fitFeatureScaling(names, real.length > 0 ? real : rows, divideBy);
+}
