@@ -7,7 +7,7 @@ import {
   zerosLikeWeights,
 } from './forecaster-cpu-network.js';
 import { toResidualTargets } from './forecaster-model.js';
-import type { ForecasterFitOptions, ForecastSamples } from './forecaster-training.js';
+import { type ForecasterFitOptions, type ForecastSamples, gatherMinibatch } from './forecaster-training.js';
 
 const f32 = Math.fround;
 
@@ -92,11 +92,7 @@ export function fitCpuForecaster(
     let batches = 0;
     for (let start = 0; start < n; start += batchSize) {
       const size = Math.min(batchSize, n - start);
-      for (let b = 0; b < size; b++) {
-        const i = order[start + b] as number;
-        xb.set(samples.inputs.subarray(i * rowSize, (i + 1) * rowSize), b * rowSize);
-        yb.set(targets.subarray(i * fout, (i + 1) * fout), b * fout);
-      }
+      gatherMinibatch(order, start, size, { inputs: samples.inputs, targets, rowSize, fout }, xb, yb);
       sum += net.lossAndGradients(xb, yb, size, grads);
       adam.step(net.weights, grads);
       batches++;

@@ -74,11 +74,7 @@ export async function fitForecaster(
     let batches = 0;
     for (let start = 0; start < n; start += batchSize) {
       const size = Math.min(batchSize, n - start);
-      for (let b = 0; b < size; b++) {
-        const i = order[start + b] as number;
-        xb.set(samples.inputs.subarray(i * rowSize, (i + 1) * rowSize), b * rowSize);
-        yb.set(targets.subarray(i * fout, (i + 1) * fout), b * fout);
-      }
+      gatherMinibatch(order, start, size, { inputs: samples.inputs, targets, rowSize, fout }, xb, yb);
       const x = tf.tensor3d(xb.subarray(0, size * rowSize), [size, spec.seqLen, fin]);
       const y = tf.tensor2d(yb.subarray(0, size * fout), [size, fout]);
       try {
@@ -105,4 +101,25 @@ export async function fitForecaster(
     });
   }
   return losses;
+}
+
+/**
+ * Copies the windows order[start .. start + size) and their targets into the minibatch buffers.
+ * Both forecaster engines (tfjs here, forecaster-cpu-training.ts) draw their minibatches through
+ * it, so they see the same samples in the same order.
+ */
+export function gatherMinibatch(
+  order: readonly number[],
+  start: number,
+  size: number,
+  data: { inputs: Float32Array; targets: Float32Array; rowSize: number; fout: number },
+  xb: Float32Array,
+  yb: Float32Array,
+): void {
+  const { inputs, targets, rowSize, fout } = data;
+  for (let b = 0; b < size; b++) {
+    const i = order[start + b] as number;
+    xb.set(inputs.subarray(i * rowSize, (i + 1) * rowSize), b * rowSize);
+    yb.set(targets.subarray(i * fout, (i + 1) * fout), b * fout);
+  }
 }
