@@ -223,7 +223,7 @@ export async function evaluateRisk(
   return {
     report,
     details: {
-      modelVersion: metadata.version,
+      modelVersion: bundle.runtime.modelVersion,
       bundle: {
         trainedSymbols: metadata.data.symbols,
         heldOutSymbols: metadata.data.holdoutSymbols,

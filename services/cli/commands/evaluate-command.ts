@@ -5,7 +5,9 @@ import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { FeatureLists } from '../../models/bundle/bundle-schemas.js';
 import { ModelRegistry } from '../../models/registry/model-registry.js';
-import { loadRiskBundle } from '../../models/risk/risk-bundle.js';
+import { loadRiskBundle, type RiskBundle } from '../../models/risk/risk-bundle.js';
+import { EnsembleRiskRuntime } from '../../models/runtime/ensemble-risk-runtime.js';
+import type { RiskRuntime } from '../../models/runtime/risk-runtime.js';
 import { type BackendPreference, selectTfBackend } from '../../models/runtime/tf-backend.js';
 import { createTfjsRiskRuntime } from '../../models/runtime/tfjs-risk-runtime.js';
 import { buildFeatureHistory, type FeatureHistoryOptions } from '../../pipeline/feature-history.js';
@@ -24,6 +26,7 @@ import {
   macroFeatureNames,
   SENTIMENT_FEATURES,
 } from '../../shared/contracts/feature-lists.js';
+import { sameScaling } from '../../shared/contracts/scaler.js';
 import type { JoinedBar } from '../../shared/contracts/sequence-batch.js';
 import { PACKAGE_ROOT } from '../../shared/project-paths.js';
 import { UsageError } from '../usage-error.js';
@@ -33,8 +36,11 @@ export interface EvaluateRiskCommandOptions {
   prices: string;
   macro: string;
   news?: string[];
-  /** A bundle directory; default: the registry's CURRENT risk bundle. */
-  model?: string;
+  /**
+   * Bundle directories; default: the registry's CURRENT risk bundle. Several = a seed ensemble
+   * (EnsembleRiskRuntime), which must agree on features, scaler, window, label and split.
+   */
+  model?: string | string[];
   symbols?: string[];
   json: string;
   backend: string;
@@ -81,7 +87,10 @@ export function registerEvaluateCommand(program: Command): void {
       '--news <files...>',
       'labelled tweet CSVs (text,label) replayed like `replay --news`; pass the files the bundle was trained with, or its sentiment inputs differ from training',
     )
-    .option('--model <dir>', 'risk bundle directory (default: CURRENT risk bundle of models.registryDir)')
+    .option(
+      '--model <dirs...>',
+      "risk bundle directory (default: CURRENT risk bundle of models.registryDir); several = their mean, a seed ensemble (same features, scaler, window, label and split; the first one's calibration and metadata)",
+    )
     .option('--symbols <symbols...>', 'only these tickers (space or comma separated)')
     .requiredOption('--json <file>', 'where the report JSON goes')
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
@@ -139,16 +148,35 @@ export async function runEvaluateRiskCommand(
     if (!isFile(f)) throw new UsageError(`--news: expected a CSV file, found none at ${f}`);
   }
   const symbols = splitList(opts.symbols);
-  const bundleDir = await resolveBundleDir(opts.model, deps.registryDir);
+  const modelDirs = typeof opts.model === 'string' ? [opts.model] : (opts.model ?? []);
+  const bundleDirs =
+    modelDirs.length > 0
+      ? await Promise.all(modelDirs.map((m) => resolveBundleDir(m, deps.registryDir)))
+      : [await resolveBundleDir(undefined, deps.registryDir)];
+  const bundleDir = bundleDirs.join(',');
   const log = createEvaluationLog(deps);
 
   await selectTfBackend(backend);
-  const bundle = await loadRiskBundle(bundleDir, PIPELINE_FEATURES).catch((err: unknown) => {
-    throw new UsageError(
-      `--model: expected a risk bundle at ${bundleDir} with the pipeline's feature lists: ${(err as Error).message}`,
-    );
-  });
-  const runtime = createTfjsRiskRuntime(bundle);
+  const bundles = await Promise.all(
+    bundleDirs.map((dir) =>
+      loadRiskBundle(dir, PIPELINE_FEATURES).catch((err: unknown) => {
+        throw new UsageError(
+          `--model: expected a risk bundle at ${dir} with the pipeline's feature lists: ${(err as Error).message}`,
+        );
+      }),
+    ),
+  );
+  const bundle = bundles[0] as (typeof bundles)[number];
+  for (const [i, other] of bundles.entries()) {
+    const mismatch = ensembleMismatch(bundle, other);
+    if (mismatch !== null) {
+      throw new UsageError(
+        `--model: ensemble members must be trained alike; ${bundleDirs[i]} differs from ${bundleDirs[0]} in ${mismatch}`,
+      );
+    }
+  }
+  const members = bundles.map((b) => createTfjsRiskRuntime(b));
+  const runtime = members.length === 1 ? (members[0] as RiskRuntime) : new EnsembleRiskRuntime(members);
   try {
     log({ kind: 'stage', stage: 'features', detail: { bundle: bundle.metadata.version, bundleDir } });
     let history: { bars: Map<string, JoinedBar[]> };
@@ -188,6 +216,24 @@ export async function runEvaluateRiskCommand(
 /** NaN and infinities are undefined metrics (e.g. ROC-AUC without a positive): JSON null, not a number. */
 export function nanToNull(_key: string, value: unknown): unknown {
   return typeof value === 'number' && !Number.isFinite(value) ? null : value;
+}
+
+/**
+ * Why two bundles cannot be averaged as a seed ensemble (null when they can): they must read the
+ * same scaled inputs and predict the same label over the same split.
+ */
+export function ensembleMismatch(a: RiskBundle, b: RiskBundle): string | null {
+  const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
+  if (!same(a.features, b.features)) return 'feature lists';
+  if (a.metadata.seqLen !== b.metadata.seqLen) return `seqLen (${a.metadata.seqLen} vs ${b.metadata.seqLen})`;
+  if (!same(a.metadata.label, b.metadata.label)) return 'label';
+  if (!same(a.metadata.data.boundaries, b.metadata.data.boundaries)) return 'split boundaries';
+  if (!same(a.metadata.data.symbols, b.metadata.data.symbols)) return 'training symbols';
+  if (a.scaler.clip !== b.scaler.clip) return `scaler clip (${a.scaler.clip} vs ${b.scaler.clip})`;
+  for (const part of ['market', 'macro', 'sentiment'] as const) {
+    if (!sameScaling(a.scaler[part], b.scaler[part])) return `scaler (${part})`;
+  }
+  return null;
 }
 
 export async function resolveBundleDir(

@@ -5,10 +5,12 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   type EvaluateCommandDeps,
   type EvaluateRiskCommandOptions,
+  ensembleMismatch,
   runEvaluateRiskCommand,
 } from '../../../services/cli/commands/evaluate-command.js';
 import { runTrainCommand } from '../../../services/cli/commands/train-command.js';
 import { runCli } from '../../../services/cli/program.js';
+import { loadRiskBundle } from '../../../services/models/risk/risk-bundle.js';
 import { loadTrainingData } from '../../../services/models/training-data.js';
 import { buildFeatureHistory } from '../../../services/pipeline/feature-history.js';
 import { PACKAGE_ROOT } from '../../../services/shared/project-paths.js';
@@ -141,6 +143,38 @@ describe('evaluate risk', () => {
     expect(result.details.symbols).toEqual(['KO']);
     expect(result.details.unseenSymbols).toEqual(['KO']);
     expect(result.report.n).toBeGreaterThan(100);
+  }, 120_000);
+
+  it('scores several bundles as their mean: the same bundle twice scores as the bundle alone', async () => {
+    const single = await runEvaluateRiskCommand(
+      opts({ model: [bundleDir], json: join(dir, 'out', 'single.json') }),
+      deps([]),
+    );
+    const twice = await runEvaluateRiskCommand(
+      opts({ model: [bundleDir, bundleDir], json: join(dir, 'out', 'twice.json') }),
+      deps([]),
+    );
+    expect(twice.report.n).toBe(single.report.n);
+    expect(twice.report.model.rocAuc).toBeCloseTo(single.report.model.rocAuc, 6);
+    expect(twice.report.var.var99.exceedanceRate).toBe(single.report.var.var99.exceedanceRate);
+    expect(twice.details.modelVersion).toBe(`${single.details.modelVersion}+${single.details.modelVersion}`);
+  }, 120_000);
+
+  it('refuses to average bundles that read other inputs or predict another label', async () => {
+    const bundle = await loadRiskBundle(bundleDir, null);
+    expect(ensembleMismatch(bundle, bundle)).toBeNull();
+    const other = { ...bundle, metadata: { ...bundle.metadata, seqLen: bundle.metadata.seqLen + 1 } };
+    expect(ensembleMismatch(bundle, other)).toMatch(/^seqLen/);
+    const otherLabel = { ...bundle, metadata: { ...bundle.metadata, label: { horizon: 10, k: 2 } } };
+    expect(ensembleMismatch(bundle, otherLabel)).toBe('label');
+    const shifted = {
+      ...bundle,
+      scaler: {
+        ...bundle.scaler,
+        market: { ...bundle.scaler.market, mean: bundle.scaler.market.mean.map((m) => m + 1) },
+      },
+    };
+    expect(ensembleMismatch(bundle, shifted)).toBe('scaler (market)');
   }, 120_000);
 
   it('scores the validation period with baselines fitted before it when asked', async () => {
