@@ -92,8 +92,11 @@ export const nabSummarySchema = z.object({
       detectedWindows: z.number(),
       windows: z.number(),
       falsePositiveRows: z.number(),
+      nullScore: z.number().optional(),
+      perfectScore: z.number().optional(),
     }),
   ),
+  perFile: z.array(z.object({ file: z.string() })).optional(),
 });
 export type NabSummaryJson = z.infer<typeof nabSummarySchema>;
 
@@ -157,7 +160,13 @@ export interface RiskRun {
 
 export interface QualityDocInput {
   generatedAt: string;
-  nab: { summary: NabSummaryJson; command: string; source: string };
+  nab: {
+    summary: NabSummaryJson;
+    command: string;
+    source: string;
+    /** Numenta HTM's published per-file scores over the same files, normalised (htm-same-files.ts). */
+    htmSameFiles?: Record<string, number>;
+  };
   risk: RiskRun[];
   /** How the evaluated bundle was trained (a command line), when known. */
   trainingCommand?: string;
@@ -431,10 +440,25 @@ export function renderQualityDoc(input: QualityDocInput): string {
     `| **ours** (${nab.summary.detector}) | **${f1(by('standard')?.normalizedScore ?? null)}** | **${f1(
       by('reward_low_FP_rate')?.normalizedScore ?? null,
     )}** | **${f1(by('reward_low_FN_rate')?.normalizedScore ?? null)}** | ${nab.summary.files} files |`,
+    ...(nab.htmSameFiles
+      ? [
+          `| Numenta HTM on the same ${nab.summary.files} files (its published per-file scores, at its full-corpus thresholds) | ${f1(
+            nab.htmSameFiles.standard ?? null,
+          )} | ${f1(nab.htmSameFiles.reward_low_FP_rate ?? null)} | ${f1(
+            nab.htmSameFiles.reward_low_FN_rate ?? null,
+          )} | ${nab.summary.files} files |`,
+        ]
+      : []),
     ...NAB_SCOREBOARD.map(
       (e) =>
         `| ${e.detector} | ${f1(e.standard)} | ${f1(e.lowFp)} | ${f1(e.lowFn)} | ${NAB_FULL_CORPUS_FILES} files (published) |`,
     ),
+    ...(nab.htmSameFiles
+      ? [
+          '',
+          `The HTM row is the comparison that holds on this subset: NAB's published per-file raw scores of Numenta HTM (numenta/NAB results/numenta/*_scores.csv, copied to services/quality/reference/) summed over exactly these files and normalised with the same null and perfect detectors as ours. HTM's thresholds were chosen on all 58 files, ours on these ${nab.summary.files}, so the HTM figure is a lower bound of what it reaches here.`,
+        ]
+      : []),
     '',
     '| Profile | Threshold | Windows detected | FP rows |',
     '| --- | ---: | ---: | ---: |',

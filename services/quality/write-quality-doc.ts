@@ -13,7 +13,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { z } from 'zod';
 import { ganQualitySchema } from './gan-quality-doc.js';
+import { htmOnSameFiles, loadHtmReference, type SameFilesInput } from './htm-same-files.js';
 import {
+  type NabSummaryJson,
   nabSummarySchema,
   type RiskRun,
   renderQualityDoc,
@@ -63,12 +65,16 @@ function main(): void {
   const clearMargin = Number(values['clear-margin']);
   if (!(clearMargin >= 0))
     throw new Error(`--clear-margin: expected a number >= 0, got ${values['clear-margin']}`);
+  const nabSummary = readJson(join(dir, 'nab', 'nab-summary.json'), nabSummarySchema);
+  const htm = nabSameFilesInput(nabSummary);
+  const htmSameFiles = htm === null ? null : htmOnSameFiles(htm, loadHtmReference());
   const doc = renderQualityDoc({
     generatedAt: new Date().toISOString().slice(0, 10),
     nab: {
-      summary: readJson(join(dir, 'nab', 'nab-summary.json'), nabSummarySchema),
+      summary: nabSummary,
       command: values['nab-command'] ?? 'risk-monitor nab (command not recorded)',
       source: values['nab-source'] ?? 'this run',
+      ...(htmSameFiles ? { htmSameFiles } : {}),
     },
     risk: [
       ...run('risk-holdout', 'Tickers held out of training (the transfer test)', values['holdout-command']),
@@ -95,6 +101,17 @@ function main(): void {
   });
   writeFileSync(values.out, doc);
   process.stderr.write(`wrote ${values.out}\n`);
+}
+
+/** The files and null/perfect scores of a NAB run, when its summary records them. */
+function nabSameFilesInput(summary: NabSummaryJson): SameFilesInput | null {
+  if (summary.perFile === undefined) return null;
+  const profiles: SameFilesInput['profiles'][number][] = [];
+  for (const p of summary.profiles) {
+    if (p.nullScore === undefined || p.perfectScore === undefined) return null;
+    profiles.push({ profile: p.profile, nullScore: p.nullScore, perfectScore: p.perfectScore });
+  }
+  return { files: summary.perFile.map((f) => f.file), profiles };
 }
 
 main();

@@ -104,6 +104,7 @@ describe('quality doc verdict', () => {
         },
         command: 'risk-monitor nab ...',
         source: 'this run',
+        htmSameFiles: { standard: 67.8, reward_low_FP_rate: 61.6, reward_low_FN_rate: 72.5 },
       },
       risk: [
         run(0.55, 0.6, 'green', 0.008),
@@ -124,6 +125,9 @@ describe('quality doc verdict', () => {
     expect(doc.match(/\*\*Validation period\*\*/g)).toHaveLength(1);
     expect(doc).toContain('| **ours** (LSTM) | **53.0** | **n/a** | **n/a** | 21 files |');
     expect(doc).toContain('| Numenta HTM | 70.5 | 62.6 | 75.2 | 58 files (published) |');
+    expect(doc).toContain(
+      '| Numenta HTM on the same 21 files (its published per-file scores, at its full-corpus thresholds) | 67.8 | 61.6 | 72.5 | 21 files |',
+    );
     expect(doc).toContain('    risk-monitor evaluate risk ...');
     expect(doc).toContain('risk-20240102-030405-abcdef0');
     expect(doc).toContain('| VaR99 | 0.80% | 1% | 8 / 1000 | 0.5000 | n/a | **green** |');
