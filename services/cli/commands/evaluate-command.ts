@@ -5,7 +5,8 @@ import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { FeatureLists } from '../../models/bundle/bundle-schemas.js';
 import { ModelRegistry } from '../../models/registry/model-registry.js';
-import { loadRiskBundle, type RiskBundle } from '../../models/risk/risk-bundle.js';
+import { ensembleMismatch } from '../../models/risk/ensemble-mismatch.js';
+import { loadRiskBundle } from '../../models/risk/risk-bundle.js';
 import { EnsembleRiskRuntime } from '../../models/runtime/ensemble-risk-runtime.js';
 import type { RiskRuntime } from '../../models/runtime/risk-runtime.js';
 import { type BackendPreference, selectTfBackend } from '../../models/runtime/tf-backend.js';
@@ -26,7 +27,6 @@ import {
   macroFeatureNames,
   SENTIMENT_FEATURES,
 } from '../../shared/contracts/feature-lists.js';
-import { sameScaling } from '../../shared/contracts/scaler.js';
 import type { JoinedBar } from '../../shared/contracts/sequence-batch.js';
 import { PACKAGE_ROOT } from '../../shared/project-paths.js';
 import { UsageError } from '../usage-error.js';
@@ -216,24 +216,6 @@ export async function runEvaluateRiskCommand(
 /** NaN and infinities are undefined metrics (e.g. ROC-AUC without a positive): JSON null, not a number. */
 export function nanToNull(_key: string, value: unknown): unknown {
   return typeof value === 'number' && !Number.isFinite(value) ? null : value;
-}
-
-/**
- * Why two bundles cannot be averaged as a seed ensemble (null when they can): they must read the
- * same scaled inputs and predict the same label over the same split.
- */
-export function ensembleMismatch(a: RiskBundle, b: RiskBundle): string | null {
-  const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
-  if (!same(a.features, b.features)) return 'feature lists';
-  if (a.metadata.seqLen !== b.metadata.seqLen) return `seqLen (${a.metadata.seqLen} vs ${b.metadata.seqLen})`;
-  if (!same(a.metadata.label, b.metadata.label)) return 'label';
-  if (!same(a.metadata.data.boundaries, b.metadata.data.boundaries)) return 'split boundaries';
-  if (!same(a.metadata.data.symbols, b.metadata.data.symbols)) return 'training symbols';
-  if (a.scaler.clip !== b.scaler.clip) return `scaler clip (${a.scaler.clip} vs ${b.scaler.clip})`;
-  for (const part of ['market', 'macro', 'sentiment'] as const) {
-    if (!sameScaling(a.scaler[part], b.scaler[part])) return `scaler (${part})`;
-  }
-  return null;
 }
 
 export async function resolveBundleDir(

@@ -5,11 +5,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   type EvaluateCommandDeps,
   type EvaluateRiskCommandOptions,
-  ensembleMismatch,
   runEvaluateRiskCommand,
 } from '../../../services/cli/commands/evaluate-command.js';
 import { runTrainCommand } from '../../../services/cli/commands/train-command.js';
 import { runCli } from '../../../services/cli/program.js';
+import { ensembleMismatch } from '../../../services/models/risk/ensemble-mismatch.js';
 import { loadRiskBundle } from '../../../services/models/risk/risk-bundle.js';
 import { loadTrainingData } from '../../../services/models/training-data.js';
 import { buildFeatureHistory } from '../../../services/pipeline/feature-history.js';
