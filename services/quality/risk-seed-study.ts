@@ -114,23 +114,17 @@ async function main(): Promise<void> {
       { period, forest: { seed: 42 } },
     );
   const rows: StudyRow[] = [];
-  for (const b of bundles) {
-    const runtime = createTfjsRiskRuntime(b);
-    const e = await evaluate(runtime);
-    runtime.dispose();
+  // One runtime per bundle, shared by its single run and the ensemble (disposing frees the model).
+  const runtimes = bundles.map((b) => createTfjsRiskRuntime(b));
+  for (const [i, b] of bundles.entries()) {
+    const e = await evaluate(runtimes[i] as RiskRuntime);
     rows.push(row(`seed ${b.metadata.seed}`, [b.metadata.version], e));
     log({ kind: 'scored', ...rows.at(-1) });
   }
-  const ensemble = new EnsembleRiskRuntime(bundles.map((b) => createTfjsRiskRuntime(b)));
+  const ensemble = new EnsembleRiskRuntime(runtimes);
   const e = await evaluate(ensemble);
   ensemble.dispose();
-  rows.push(
-    row(
-      `mean of ${bundles.length}`,
-      bundles.map((b) => b.metadata.version),
-      e,
-    ),
-  );
+  rows.push(row(`mean of ${bundles.length}`, bundles.map((b) => b.metadata.version), e));
   log({ kind: 'scored', ...rows.at(-1) });
   const singles = rows.slice(0, -1).map((r) => r.rocAuc);
   const result = {
