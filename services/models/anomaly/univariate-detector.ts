@@ -97,6 +97,7 @@ export class UnivariateDetector {
   private readonly spec: ForecasterSpec;
   private readonly fin = UNIVARIATE_INPUT_FEATURES.length;
   private readonly error = new Float64Array(1);
+  private readonly value = new Float64Array(1);
 
   constructor(
     readonly params: UnivariateDetectorParams = DEFAULT_UNIVARIATE_PARAMS,
@@ -170,7 +171,9 @@ export class UnivariateDetector {
 
   private scoreBlock(from: number, to: number, out: Float64Array, outOffset: number): void {
     const L = this.params.seqLen;
-    if (to <= L) return; // rows before the first full window score 0
+    // Rows before the first full window score 0; the tracker only sees their values.
+    for (let i = from; i < Math.min(to, L); i++) this.observeRow(i);
+    if (to <= L) return;
     const start = Math.max(from, L);
     if (this.scaling === null) {
       this.scaling = fitRobustScaling(this.values, 0, L);
@@ -181,10 +184,16 @@ export class UnivariateDetector {
       const forecast = forecasts[i - start] as number;
       const value = this.values[i] as number;
       this.error[0] = Math.abs(forecast - value) / this.referenceScale;
-      const point = this.tracker.update(this.error);
+      this.value[0] = value;
+      const point = this.tracker.update(this.error, this.value);
       out[i - outOffset] = point.score;
       this.observer?.(i, point, forecast, value);
     }
+  }
+
+  private observeRow(i: number): void {
+    this.value[0] = this.values[i] as number;
+    this.tracker.observe(this.value);
   }
 
   /** Raw-unit forecasts for rows [from, to) with the current model (or persistence before one). */
@@ -271,11 +280,13 @@ export class UnivariateDetector {
     if (first) {
       // Let the tracker's statistics describe this model's errors, not the persistence forecast's.
       this.tracker.reset();
+      for (let i = 0; i < L; i++) this.observeRow(i);
       const forecasts = this.forecastRaw(L, r);
       for (let i = L; i < r; i++) {
         this.error[0] =
           Math.abs((forecasts[i - L] as number) - (this.values[i] as number)) / this.referenceScale;
-        this.tracker.update(this.error);
+        this.value[0] = this.values[i] as number;
+        this.tracker.update(this.error, this.value);
       }
     }
   }
