@@ -50,6 +50,19 @@ export interface UnivariateDetectorParams {
 /** Sees every scored row's details (diagnostics, plots). */
 export type DetectorObserver = (row: number, point: AnomalyPoint, forecast: number, value: number) => void;
 
+/**
+ * The tracker for value streams: the shared defaults plus HTM's spatial rule (Numenta's 5%),
+ * one alert per episode (from the alarm level 0.5 of both scores, for telemanom's error buffer of
+ * 100 rows) and the likelihood input capped at the normaliser's winsorising level. The pipeline's
+ * DEFAULT_TRACKER_PARAMS leave all three off. See docs/anomaly.md "Variants tried".
+ */
+export const UNIVARIATE_TRACKER_PARAMS: TrackerParams = {
+  ...DEFAULT_TRACKER_PARAMS,
+  spatialTolerance: 0.05,
+  deduplication: { level: 0.5, rows: DEFAULT_TRACKER_PARAMS.threshold.errorBuffer },
+  likelihoodInputCap: DEFAULT_TRACKER_PARAMS.normalizer.winsorZ,
+};
+
 export const DEFAULT_UNIVARIATE_PARAMS: UnivariateDetectorParams = {
   seqLen: 24,
   units: 16,
@@ -65,7 +78,7 @@ export const DEFAULT_UNIVARIATE_PARAMS: UnivariateDetectorParams = {
   seed: 7,
   predictChunk: 256,
   engine: 'cpu',
-  tracker: DEFAULT_TRACKER_PARAMS,
+  tracker: UNIVARIATE_TRACKER_PARAMS,
 };
 
 /**
