@@ -114,6 +114,12 @@ export class AnomalyTracker {
    * row's actual values per feature (any fixed scale), needed only by the spatial rule.
    */
   update(errors: ArrayLike<number>, values?: ArrayLike<number>): AnomalyPoint {
+    if (this.spatial !== null && values === undefined) {
+      // Checked first so that a refused row leaves the state untouched.
+      throw new RangeError(
+        'the spatial anomaly rule is on (spatialTolerance > 0): update() needs the row values',
+      );
+    }
     this.normalizer.normalize(errors, this.z);
     let sumSq = 0;
     for (let f = 0; f < this.width; f++) {
@@ -134,15 +140,8 @@ export class AnomalyTracker {
     const cap = this.params.likelihoodInputCap ?? Number.POSITIVE_INFINITY;
     const likelihoodScore = logLikelihoodScore(this.likelihood.update(Math.min(combinedError, cap)));
     const blendedScore = blend(this.params.ensemble, thresholdScore, likelihoodScore);
-    let spatialAnomaly = false;
-    if (this.spatial !== null) {
-      if (values === undefined) {
-        throw new RangeError(
-          'the spatial anomaly rule is on (spatialTolerance > 0): update() needs the row values',
-        );
-      }
-      spatialAnomaly = this.spatial.update(values);
-    }
+    // values is defined whenever the rule is on (checked above).
+    const spatialAnomaly = this.spatial?.update(values as ArrayLike<number>) ?? false;
     const raised = spatialAnomaly ? 1 : blendedScore;
     const score = this.deduplicator ? this.deduplicator.filter(raised) : raised;
     return {
