@@ -98,6 +98,10 @@ export const anomalyBundleContentSchema = z.object({
     }),
     sharpness: positive,
     ensemble: z.enum(['threshold', 'likelihood', 'mean', 'max']),
+    // Optional: bundles written before these existed load with them off (today's behaviour).
+    spatialTolerance: z.number().nonnegative().optional(),
+    likelihoodInputCap: positive.optional(),
+    deduplication: z.object({ level: z.number().gt(0).max(1), rows: z.number().int().min(1) }).optional(),
   }),
   metrics: z.record(z.string(), z.number()),
   training: z.object({

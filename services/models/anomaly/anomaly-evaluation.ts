@@ -50,6 +50,7 @@ export function evaluateAnomalyModel(
   let abs = 0;
   const trackers = new Map<string, AnomalyTracker>();
   const errors = new Float64Array(fout);
+  const actuals = new Float64Array(fout);
   const scores: number[] = [];
   let judged = 0;
   let flagged = 0;
@@ -63,6 +64,7 @@ export function evaluateAnomalyModel(
       persistSq[k] = (persistSq[k] as number) + p * p;
       abs += Math.abs(e);
       errors[k] = Math.abs(e);
+      actuals[k] = actual;
     }
     const symbol = symbols[i] as string;
     let t = trackers.get(symbol);
@@ -70,7 +72,7 @@ export function evaluateAnomalyModel(
       t = new AnomalyTracker(fout, tracker);
       trackers.set(symbol, t);
     }
-    const point = t.update(errors);
+    const point = t.update(errors, actuals);
     if (Number.isFinite(point.threshold)) {
       judged++;
       if (point.isAnomaly) flagged++;

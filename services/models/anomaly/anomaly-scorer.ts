@@ -48,6 +48,7 @@ export class AnomalyScorer {
   private readonly targetColumns: number[];
   private readonly params: TrackerParams;
   private readonly errors: Float64Array;
+  private readonly actuals: Float64Array;
 
   constructor(private readonly options: AnomalyScorerOptions) {
     this.targetColumns = options.targetFeatures.map((name) => {
@@ -61,6 +62,7 @@ export class AnomalyScorer {
     });
     this.params = options.tracker ?? DEFAULT_TRACKER_PARAMS;
     this.errors = new Float64Array(this.targetColumns.length);
+    this.actuals = new Float64Array(this.targetColumns.length);
   }
 
   /** `forecasts` is [batch.size, targetFeatures.length], scaled like the batch. */
@@ -124,8 +126,9 @@ export class AnomalyScorer {
       for (let k = 0; k < this.targetColumns.length; k++) {
         const actual = market[newest + (this.targetColumns[k] as number)] as number;
         this.errors[k] = Math.abs(actual - (previous[k] as number));
+        this.actuals[k] = actual;
       }
-      const point = state.tracker.update(this.errors);
+      const point = state.tracker.update(this.errors, this.actuals);
       result = {
         symbol: meta.symbol,
         barTime: meta.barTime,
@@ -141,6 +144,10 @@ export class AnomalyScorer {
         ready: true,
       };
     } else {
+      for (let k = 0; k < this.targetColumns.length; k++) {
+        this.actuals[k] = market[newest + (this.targetColumns[k] as number)] as number;
+      }
+      state.tracker.observe(this.actuals);
       result = this.notReady(meta);
     }
     state.forecast = Float32Array.from(forecast);

@@ -1,3 +1,4 @@
+import { AlertDeduplicator, type DeduplicationParams } from './alert-deduplication.js';
 import {
   AnomalyLikelihood,
   DEFAULT_LIKELIHOOD_PARAMS,
@@ -8,6 +9,7 @@ import { PRUNED_SCORE_CEILING, thresholdRatioScore } from './anomaly-score-map.j
 import { DEFAULT_THRESHOLD_PARAMS, type ThresholdParams } from './dynamic-threshold.js';
 import { DEFAULT_NORMALIZER_PARAMS, ErrorNormalizer, type NormalizerParams } from './error-normalizer.js';
 import { EwmaSmoother } from './ewma-smoother.js';
+import { SpatialRange } from './spatial-anomaly.js';
 import { StreamingThreshold } from './streaming-threshold.js';
 
 /**
@@ -25,6 +27,20 @@ export interface TrackerParams {
   /** k of the threshold score r^k / (1 + r^k). */
   sharpness: number;
   ensemble: EnsembleMode;
+  /**
+   * HTM's spatial anomaly rule (spatial-anomaly.ts): a value beyond the range seen so far by
+   * more than this fraction of the range scores 1. Absent or 0: off (bundles written before it
+   * existed keep their behaviour). Needs the row's values passed to update().
+   */
+  spatialTolerance?: number;
+  /**
+   * The likelihood reads min(combinedError, this) instead of the combined error itself. HTM's
+   * likelihood reads a raw score bounded in [0, 1], so a huge past error cannot inflate the
+   * fitted spread and mask the next moderate one; a cap makes ours behave alike. Absent: no cap.
+   */
+  likelihoodInputCap?: number;
+  /** One alert per episode (alert-deduplication.ts), applied last. Absent: off. */
+  deduplication?: DeduplicationParams;
 }
 
 export const DEFAULT_TRACKER_PARAMS: TrackerParams = {
@@ -38,8 +54,14 @@ export const DEFAULT_TRACKER_PARAMS: TrackerParams = {
 
 /** The verdict on one forecast error vector. */
 export interface AnomalyPoint {
-  /** Blended anomaly score in [0, 1] (see EnsembleMode). */
+  /** The anomaly score in [0, 1]: blendedScore, 1 on a spatial anomaly, 0 when suppressed as a repeat. */
   score: number;
+  /** The threshold and likelihood scores blended (see EnsembleMode). */
+  blendedScore: number;
+  /** The value was outside the range seen so far (spatialTolerance; false when off). */
+  spatialAnomaly: boolean;
+  /** The score was suppressed as a repeat of this episode's alert (deduplication; false when off). */
+  suppressed: boolean;
   /** telemanom part: thresholdRatioScore of the smoothed error (0.5 at epsilon). */
   thresholdScore: number;
   /** Numenta part: log likelihood score of the combined error (0.5 at the red level). */
@@ -68,6 +90,8 @@ export class AnomalyTracker {
   private readonly smoother: EwmaSmoother;
   private readonly threshold: StreamingThreshold;
   private readonly likelihood: AnomalyLikelihood;
+  private readonly spatial: SpatialRange | null;
+  private readonly deduplicator: AlertDeduplicator | null;
   private readonly z: Float64Array;
 
   constructor(
@@ -79,11 +103,23 @@ export class AnomalyTracker {
     this.smoother = new EwmaSmoother(params.smoothingSpan);
     this.threshold = new StreamingThreshold(params.threshold);
     this.likelihood = new AnomalyLikelihood(params.likelihood);
+    const tolerance = params.spatialTolerance ?? 0;
+    this.spatial = tolerance > 0 ? new SpatialRange(width, tolerance) : null;
+    this.deduplicator = params.deduplication ? new AlertDeduplicator(params.deduplication) : null;
     this.z = new Float64Array(width);
   }
 
-  /** `errors` are the absolute (or any non-negative) forecast errors per feature. */
-  update(errors: ArrayLike<number>): AnomalyPoint {
+  /**
+   * `errors` are the absolute (or any non-negative) forecast errors per feature; `values` the
+   * row's actual values per feature (any fixed scale), needed only by the spatial rule.
+   */
+  update(errors: ArrayLike<number>, values?: ArrayLike<number>): AnomalyPoint {
+    if (this.spatial !== null && values === undefined) {
+      // Checked first so that a refused row leaves the state untouched.
+      throw new RangeError(
+        'the spatial anomaly rule is on (spatialTolerance > 0): update() needs the row values',
+      );
+    }
     this.normalizer.normalize(errors, this.z);
     let sumSq = 0;
     for (let f = 0; f < this.width; f++) {
@@ -101,9 +137,18 @@ export class AnomalyTracker {
     let thresholdScore = thresholdRatioScore(smoothedError, verdict.epsilon, this.params.sharpness);
     if (verdict.exceeds && !verdict.isAnomaly)
       thresholdScore = Math.min(thresholdScore, PRUNED_SCORE_CEILING);
-    const likelihoodScore = logLikelihoodScore(this.likelihood.update(combinedError));
+    const cap = this.params.likelihoodInputCap ?? Number.POSITIVE_INFINITY;
+    const likelihoodScore = logLikelihoodScore(this.likelihood.update(Math.min(combinedError, cap)));
+    const blendedScore = blend(this.params.ensemble, thresholdScore, likelihoodScore);
+    // values is defined whenever the rule is on (checked above).
+    const spatialAnomaly = this.spatial?.update(values as ArrayLike<number>) ?? false;
+    const raised = spatialAnomaly ? 1 : blendedScore;
+    const score = this.deduplicator ? this.deduplicator.filter(raised) : raised;
     return {
-      score: blend(this.params.ensemble, thresholdScore, likelihoodScore),
+      score,
+      blendedScore,
+      spatialAnomaly,
+      suppressed: score !== raised,
       thresholdScore,
       likelihoodScore,
       combinedError,
@@ -115,11 +160,21 @@ export class AnomalyTracker {
     };
   }
 
+  /**
+   * A row without a forecast error (before the stream's first forecast, after a gap): only the
+   * spatial range learns its values, so the range is that of every row seen, as in HTM's rule.
+   */
+  observe(values: ArrayLike<number>): void {
+    this.spatial?.update(values);
+  }
+
   reset(): void {
     this.normalizer.reset();
     this.smoother.reset();
     this.threshold.reset();
     this.likelihood.reset();
+    this.spatial?.reset();
+    this.deduplicator?.reset();
   }
 }
 

@@ -43,6 +43,7 @@ export function periodFalseAlarmRate(
   const width = dataset.marketFeatures.length;
   const fout = columns.length;
   const errors = new Float64Array(fout);
+  const actuals = new Float64Array(fout);
   let judged = 0;
   let flagged = 0;
   for (const list of rows.values()) {
@@ -52,8 +53,9 @@ export function periodFalseAlarmRate(
       for (let k = 0; k < fout; k++) {
         const actual = split.targets[i * width + (columns[k] as number)] as number;
         errors[k] = Math.abs(actual - (forecasts[i * fout + k] as number));
+        actuals[k] = actual;
       }
-      const point = t.update(errors);
+      const point = t.update(errors, actuals);
       if (inPeriod && Number.isFinite(point.threshold)) {
         judged++;
         if (point.isAnomaly) flagged++;

@@ -50,6 +50,19 @@ export interface UnivariateDetectorParams {
 /** Sees every scored row's details (diagnostics, plots). */
 export type DetectorObserver = (row: number, point: AnomalyPoint, forecast: number, value: number) => void;
 
+/**
+ * The tracker for value streams: the shared defaults plus HTM's spatial rule (Numenta's 5%),
+ * one alert per episode (from the alarm level 0.5 of both scores, for telemanom's error buffer of
+ * 100 rows) and the likelihood input capped at the normaliser's winsorising level. The pipeline's
+ * DEFAULT_TRACKER_PARAMS leave all three off. See docs/anomaly.md "Variants tried".
+ */
+export const UNIVARIATE_TRACKER_PARAMS: TrackerParams = {
+  ...DEFAULT_TRACKER_PARAMS,
+  spatialTolerance: 0.05,
+  deduplication: { level: 0.5, rows: DEFAULT_TRACKER_PARAMS.threshold.errorBuffer },
+  likelihoodInputCap: DEFAULT_TRACKER_PARAMS.normalizer.winsorZ,
+};
+
 export const DEFAULT_UNIVARIATE_PARAMS: UnivariateDetectorParams = {
   seqLen: 24,
   units: 16,
@@ -65,7 +78,7 @@ export const DEFAULT_UNIVARIATE_PARAMS: UnivariateDetectorParams = {
   seed: 7,
   predictChunk: 256,
   engine: 'cpu',
-  tracker: DEFAULT_TRACKER_PARAMS,
+  tracker: UNIVARIATE_TRACKER_PARAMS,
 };
 
 /**
@@ -97,6 +110,7 @@ export class UnivariateDetector {
   private readonly spec: ForecasterSpec;
   private readonly fin = UNIVARIATE_INPUT_FEATURES.length;
   private readonly error = new Float64Array(1);
+  private readonly value = new Float64Array(1);
 
   constructor(
     readonly params: UnivariateDetectorParams = DEFAULT_UNIVARIATE_PARAMS,
@@ -170,7 +184,9 @@ export class UnivariateDetector {
 
   private scoreBlock(from: number, to: number, out: Float64Array, outOffset: number): void {
     const L = this.params.seqLen;
-    if (to <= L) return; // rows before the first full window score 0
+    // Rows before the first full window score 0; the tracker only sees their values.
+    for (let i = from; i < Math.min(to, L); i++) this.observeRow(i);
+    if (to <= L) return;
     const start = Math.max(from, L);
     if (this.scaling === null) {
       this.scaling = fitRobustScaling(this.values, 0, L);
@@ -181,10 +197,16 @@ export class UnivariateDetector {
       const forecast = forecasts[i - start] as number;
       const value = this.values[i] as number;
       this.error[0] = Math.abs(forecast - value) / this.referenceScale;
-      const point = this.tracker.update(this.error);
+      this.value[0] = value;
+      const point = this.tracker.update(this.error, this.value);
       out[i - outOffset] = point.score;
       this.observer?.(i, point, forecast, value);
     }
+  }
+
+  private observeRow(i: number): void {
+    this.value[0] = this.values[i] as number;
+    this.tracker.observe(this.value);
   }
 
   /** Raw-unit forecasts for rows [from, to) with the current model (or persistence before one). */
@@ -271,11 +293,13 @@ export class UnivariateDetector {
     if (first) {
       // Let the tracker's statistics describe this model's errors, not the persistence forecast's.
       this.tracker.reset();
+      for (let i = 0; i < L; i++) this.observeRow(i);
       const forecasts = this.forecastRaw(L, r);
       for (let i = L; i < r; i++) {
         this.error[0] =
           Math.abs((forecasts[i - L] as number) - (this.values[i] as number)) / this.referenceScale;
-        this.tracker.update(this.error);
+        this.value[0] = this.values[i] as number;
+        this.tracker.update(this.error, this.value);
       }
     }
   }

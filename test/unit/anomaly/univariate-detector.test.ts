@@ -34,6 +34,11 @@ const tiny: UnivariateDetectorParams = {
   },
 };
 
+const withRules: UnivariateDetectorParams = {
+  ...tiny,
+  tracker: { ...tiny.tracker, spatialTolerance: 0.05, deduplication: { level: 0.5, rows: 5 } },
+};
+
 const STEP = 300_000;
 function series(n: number, seed = 1) {
   const r = jitter(seed);
@@ -71,6 +76,29 @@ describe('UnivariateDetector', () => {
     expect(changed.slice(0, cut + 1)).toEqual(full.slice(0, cut + 1));
     expect(truncated).toEqual(full.slice(0, cut + 1));
     expect(changed.slice(cut + 1)).not.toEqual(full.slice(cut + 1));
+  });
+
+  it('scores online with the spatial rule and deduplication on', async () => {
+    const { timestamps, values } = series(110);
+    const full = await run(timestamps, values, withRules);
+    const cut = 70;
+    const altered = values.map((v, i) => (i > cut ? v * 3 + 50 : v));
+    const changed = await run(timestamps, altered, withRules);
+    const truncated = await run(timestamps.slice(0, cut + 1), values.slice(0, cut + 1), withRules);
+    expect(changed.slice(0, cut + 1)).toEqual(full.slice(0, cut + 1));
+    expect(truncated).toEqual(full.slice(0, cut + 1));
+    const d = new UnivariateDetector(withRules);
+    const single: number[] = [];
+    for (let i = 0; i < values.length; i++) single.push(await d.push(timestamps[i]!, values[i]!));
+    d.dispose();
+    expect(single).toEqual(full);
+  });
+
+  it('scores a value beyond every earlier one 1, counting the rows before the first forecast', async () => {
+    const { timestamps, values } = series(110);
+    expect((await run(timestamps, values, withRules))[90]).toBe(1);
+    const early = values.map((v, i) => (i === 1 ? 100 : v)); // row 1 has no forecast of its own
+    expect((await run(timestamps, early, withRules))[90]).toBeLessThan(1);
   });
 
   it('gives the same scores row by row as in one call', async () => {
