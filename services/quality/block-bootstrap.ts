@@ -1,5 +1,6 @@
 import { rocAuc } from '../models/evaluation/ranking-metrics.js';
 import { SeededRandom } from '../models/training/seeded-random.js';
+import { stratifiedRocAuc } from './stratified-auc.js';
 
 /**
  * How sure a ROC-AUC comparison is. Samples are not independent: a ticker's consecutive bars share
@@ -14,6 +15,11 @@ export interface BootstrapOptions {
   seed?: number;
   /** Two-sided coverage; default 0.95. */
   level?: number;
+  /**
+   * Stratum per sample (e.g. the walk-forward fold): ROC-AUCs then count only pairs within a
+   * stratum (stratifiedRocAuc). Blocks should not cross strata.
+   */
+  strata?: ArrayLike<number>;
 }
 
 export interface AucInterval {
@@ -68,6 +74,9 @@ export function compareAucs(
   const level = options.level ?? 0.95;
   const blocks = sampleBlocks(groups, options.blockBars ?? 20);
   const rng = new SeededRandom(options.seed ?? 7);
+  const { strata } = options;
+  const auc = (s: ArrayLike<number>, y: ArrayLike<number>, st: ArrayLike<number> | undefined) =>
+    st === undefined ? rocAuc(s, y) : stratifiedRocAuc(s, y, st);
   const draws: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
   const diffs: Record<string, number[]> = Object.fromEntries(
     names.filter((n) => n !== 'model').map((n) => [n, []]),
@@ -79,11 +88,13 @@ export function compareAucs(
     for (let b = 0; b < blocks.length; b++)
       for (const i of blocks[rng.nextInt(blocks.length)] as number[]) picked.push(i);
     const y = Float64Array.from(picked, (i) => labels[i] as number);
+    const st = strata === undefined ? undefined : Float64Array.from(picked, (i) => strata[i] as number);
     const aucs = names.map((n) => {
       const s = scores[n] as ArrayLike<number>;
-      return rocAuc(
+      return auc(
         Float64Array.from(picked, (i) => s[i] as number),
         y,
+        st,
       );
     });
     if (aucs.some((a) => Number.isNaN(a))) {
@@ -101,7 +112,7 @@ export function compareAucs(
     const sorted = [...values].sort((a, b) => a - b);
     return { rocAuc: point, low: quantile(sorted, lowQ), high: quantile(sorted, 1 - lowQ) };
   };
-  const point = (n: string) => rocAuc(scores[n] as ArrayLike<number>, labels);
+  const point = (n: string) => auc(scores[n] as ArrayLike<number>, labels, strata);
   const modelPoint = point('model');
   return {
     scorers: Object.fromEntries(names.map((n) => [n, interval(point(n), draws[n] as number[])])),

@@ -42,6 +42,11 @@ export const EVALUATION_PERIODS: readonly EvaluationPeriod[] = ['test', 'validat
 
 export interface EvaluateRiskOptions {
   period?: EvaluationPeriod;
+  /**
+   * With period `test`: score only bars ending before this time (ms), so that folds of a
+   * walk-forward can each score their own segment (walk-forward-folds.ts). Default: no end.
+   */
+  testUntil?: number;
   bootstrap?: BootstrapOptions;
   forest?: Partial<ForestOptions>;
   /** Sequences per model call. */
@@ -95,6 +100,16 @@ export interface RiskEvaluationDetails {
 export interface RiskEvaluation {
   report: RiskQualityReport;
   details: RiskEvaluationDetails;
+  /** Every scored sample with each scorer's score and the model's VaRs, for pooling folds. */
+  scored: ScoredSamples;
+}
+
+export interface ScoredSamples {
+  samples: LabelledSample[];
+  /** model and each baseline, in sample order. */
+  scores: Record<string, ArrayLike<number>>;
+  var95: Float32Array;
+  var99: Float32Array;
 }
 
 /** Thrown when the data cannot support the evaluation (nothing after the cutoff, nothing before it). */
@@ -127,14 +142,19 @@ export async function evaluateRisk(
     return { iso: iso as string, ms };
   };
   const { iso: cutoffIso, ms: cutoff } = boundary(period === 'test' ? 'testStart' : 'validationStart');
-  const until = period === 'validation' ? boundary('testStart') : null;
+  const until =
+    period === 'validation'
+      ? boundary('testStart')
+      : options.testUntil !== undefined
+        ? { iso: new Date(options.testUntil).toISOString(), ms: options.testUntil }
+        : null;
   const labels = labelParams(metadata);
   const split = walkForwardSplit(bars, { cutoff, seqLen: metadata.seqLen, labels });
   const { fit } = split;
   const evaluate = until ? split.evaluate.filter((s) => s.barEnd < until.ms) : split.evaluate;
   if (evaluate.length === 0) {
     throw new EvaluationDataError(
-      `no labelled bar ${until ? `between the bundle's validation start ${cutoffIso} and its test start ${until.iso}` : `on or after the bundle's validation end ${cutoffIso}`}: the data must extend past it by more than ${labels.horizon} bars`,
+      `no labelled bar ${until ? `between ${cutoffIso} and ${until.iso}` : `on or after the bundle's validation end ${cutoffIso}`}: the data must extend past it by more than ${labels.horizon} bars`,
     );
   }
   if (fit.length === 0) {
@@ -244,6 +264,7 @@ export async function evaluateRisk(
       var95,
       var99,
     },
+    scored: { samples: evaluate, scores: scoresByScorer, var95: model.var95, var99: model.var99 },
   };
 }
 

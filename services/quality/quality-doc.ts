@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { NAB_FULL_CORPUS_FILES, NAB_SCOREBOARD } from '../nab/nab-report.js';
 import { type GanQualityJson, renderGanSection } from './gan-quality-doc.js';
+import { type WalkForwardRun, walkForwardSection } from './walk-forward-doc.js';
 
 /** JSON numbers that may be undefined metrics (written as null). */
 const metric = z.number().nullable();
@@ -178,6 +179,8 @@ export interface QualityDocInput {
   notes?: string;
   /** The GAN augmentation figures (gan-quality.ts), when that run was made. */
   gan?: GanQualityJson;
+  /** Expanding-window walk-forward over yearly folds (walk-forward-folds.ts). */
+  walkForward?: WalkForwardRun[];
 }
 
 const f3 = (x: number | null) => (x === null ? 'n/a' : x.toFixed(3));
@@ -489,6 +492,7 @@ export function renderQualityDoc(input: QualityDocInput): string {
     '',
     ...(input.trainingCommand ? ['Trained with:', '', `    ${input.trainingCommand}`, ''] : []),
     ...input.risk.flatMap((run) => riskSection(run, input.clearMargin)),
+    ...walkForwardSection(input.walkForward ?? [], input.clearMargin),
     ...(input.transfer ? transferSection(input.transfer) : []),
     ...(input.gan ? renderGanSection(input.gan) : []),
     '## How the numbers are defined',

@@ -12,6 +12,9 @@
 #   QUALITY_SKIP_TRANSFER=1   reuse $QUALITY_OUT/transfer.json instead of rerunning evaluate transfer (~8 min)
 #   QUALITY_TRANSFER_SOURCE   how the reused transfer.json was produced (shown in the doc)
 #   QUALITY_SKIP_GAN=1      reuse $QUALITY_OUT/gan.json instead of retraining the GAN (~3-4 min)
+#   QUALITY_FOLDS           earlier walk-forward folds as VALIDATION_START:TEST_START pairs (default
+#                           one and two years before the bundle's split); their bundles are trained
+#                           once into $QUALITY_OUT/folds/ (~3-5 min each) and reused after that
 #   RISK_MONITOR   the CLI (default: npx tsx services/cli/bin.ts; the Makefile passes the built one)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -72,6 +75,31 @@ if [[ -n "$HELD_OUT" ]]; then
   DOC_ARGS+=(--transfer-command "$TRANSFER_TEXT" --transfer-source "$TRANSFER_SOURCE")
 fi
 [[ -n "${QUALITY_TRAINING_COMMAND:-}" ]] && DOC_ARGS+=(--training-command "$QUALITY_TRAINING_COMMAND")
+# Walk-forward over yearly folds: the bundle's training configuration (make train's TRAIN_ARGS)
+# with the split one and two years earlier, each fold scoring its own year; the bundle is the last.
+BUNDLE_DIR="$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).bundleDir)' "$OUT/risk-all.details.json")"
+FOLD_BUNDLES=()
+mkdir -p "$OUT/folds"
+for fold in ${QUALITY_FOLDS:-2014-06-02:2015-03-02 2015-06-01:2016-03-01}; do
+  FOLD_REG="$OUT/folds/registry-${fold#*:}"
+  if ! ls -d "$FOLD_REG"/risk/risk-* >/dev/null 2>&1; then
+    # The anomaly forecaster of a fold is not evaluated: one epoch keeps the run short.
+    $CLI train --prices "$DATA/market/daily" --macro "$DATA/macro" "${NEWS_ARGS[@]}" --out "$FOLD_REG" \
+      --holdout-symbols AMZN,BAC,CVX,KO,PFE,WMT --seed 42 --anomaly-epochs 1 \
+      --validation-start "${fold%%:*}" --test-start "${fold#*:}" >"$OUT/folds/train-${fold#*:}.json"
+  fi
+  FOLD_BUNDLES+=("$(ls -d "$FOLD_REG"/risk/risk-* | head -1)")
+done
+FOLD_BUNDLES+=("$BUNDLE_DIR")
+WF_NEWS=()
+for f in "${NEWS_ARGS[@]:1}"; do WF_NEWS+=(--news "$f"); done
+WF=(npx tsx services/quality/walk-forward-folds.ts --prices "$DATA/market/daily" --macro "$DATA/macro" "${WF_NEWS[@]}")
+if [[ -n "$HELD_OUT" ]]; then
+  "${WF[@]}" --symbols "$HELD_OUT" --out "$OUT/walk-forward-holdout.json" "${FOLD_BUNDLES[@]}" 2>/dev/null
+  DOC_ARGS+=(--walk-forward-holdout-command "${WF[*]} --symbols $HELD_OUT --out $OUT/walk-forward-holdout.json ${FOLD_BUNDLES[*]}")
+fi
+"${WF[@]}" --out "$OUT/walk-forward-all.json" "${FOLD_BUNDLES[@]}" 2>/dev/null
+DOC_ARGS+=(--walk-forward-all-command "${WF[*]} --out $OUT/walk-forward-all.json ${FOLD_BUNDLES[*]}")
 # The retrainer's GAN at its configured size, judged on the validation period (docs/retrainer.md).
 if [[ "${QUALITY_SKIP_GAN:-0}" != 1 || ! -f "$OUT/gan.json" ]]; then
   npx tsx services/quality/gan-quality.ts --prices "$DATA/market/daily" --macro "$DATA/macro" --out "$OUT/gan.json"

@@ -124,7 +124,13 @@ async function main(): Promise<void> {
   const ensemble = new EnsembleRiskRuntime(runtimes);
   const e = await evaluate(ensemble);
   ensemble.dispose();
-  rows.push(row(`mean of ${bundles.length}`, bundles.map((b) => b.metadata.version), e));
+  rows.push(
+    row(
+      `mean of ${bundles.length}`,
+      bundles.map((b) => b.metadata.version),
+      e,
+    ),
+  );
   log({ kind: 'scored', ...rows.at(-1) });
   const singles = rows.slice(0, -1).map((r) => r.rocAuc);
   const result = {

@@ -4,9 +4,11 @@
  *     --nab-command "..." [--holdout-command "..."] --all-command "..." [--training-command "..."]
  *     [--holdout-validation-command "..."] [--transfer-command "..." [--transfer-source "..."]]
  *     [--notes services/quality/quality-notes.md] [--gan <dir>/gan.json]
+ *     [--walk-forward-holdout-command "..."] [--walk-forward-all-command "..."]
  * Expects <dir>/nab/nab-summary.json, <dir>/risk-all.json + risk-all.details.json and, when a
  * holdout command is given, <dir>/risk-holdout.json + risk-holdout.details.json; with a transfer
- * command, <dir>/transfer.json (`risk-monitor evaluate transfer`).
+ * command, <dir>/transfer.json (`risk-monitor evaluate transfer`); with the walk-forward commands,
+ * <dir>/walk-forward-holdout.json / walk-forward-all.json (walk-forward-folds.ts).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +25,7 @@ import {
   riskReportSchema,
   transferReportSchema,
 } from './quality-doc.js';
+import { walkForwardSchema } from './walk-forward-doc.js';
 
 function readJson<T>(path: string, schema: z.ZodType<T>): T {
   if (!existsSync(path))
@@ -38,6 +41,8 @@ function main(): void {
       dir: { type: 'string', default: '.run/quality' },
       out: { type: 'string', default: 'docs/quality.md' },
       'nab-command': { type: 'string' },
+      'walk-forward-holdout-command': { type: 'string' },
+      'walk-forward-all-command': { type: 'string' },
       'nab-source': { type: 'string' },
       'holdout-command': { type: 'string' },
       'all-command': { type: 'string' },
@@ -96,6 +101,24 @@ function main(): void {
         }
       : {}),
     clearMargin,
+    walkForward: [
+      [
+        'walk-forward-holdout',
+        'Held-out tickers, three yearly folds',
+        values['walk-forward-holdout-command'],
+      ],
+      ['walk-forward-all', 'All tickers, three yearly folds', values['walk-forward-all-command']],
+    ].flatMap(([name, title, command]) =>
+      command === undefined
+        ? []
+        : [
+            {
+              title: title as string,
+              command,
+              result: readJson(join(dir, `${name}.json`), walkForwardSchema),
+            },
+          ],
+    ),
     ...(values.notes ? { notes: readFileSync(values.notes, 'utf8') } : {}),
     ...(values.gan ? { gan: readJson(values.gan, ganQualitySchema) } : {}),
   });

@@ -3,6 +3,7 @@ import type { BundleMetadata } from '../../../services/models/bundle/bundle-sche
 import type { RiskCalibration } from '../../../services/models/risk/risk-calibration.js';
 import type { RiskOutputs, RiskRuntime } from '../../../services/models/runtime/risk-runtime.js';
 import { EvaluationDataError, evaluateRisk } from '../../../services/quality/evaluate-risk.js';
+import { poolFolds } from '../../../services/quality/pooled-folds.js';
 import { walkForwardSplit } from '../../../services/quality/walk-forward.js';
 import type { ScalerParams } from '../../../services/shared/contracts/scaler.js';
 import type { JoinedBar, SequenceBatch } from '../../../services/shared/contracts/sequence-batch.js';
@@ -160,5 +161,45 @@ describe('evaluateRisk', () => {
         runtime: stubRuntime(),
       }),
     ).rejects.toThrow(/baselines have nothing to fit on/);
+  });
+
+  it('scores only its segment with testUntil, and pools folds by within-fold pairs', async () => {
+    const aaa = bars.get('AAA') as JoinedBar[];
+    const start = (i: number) => new Date((aaa[i] as JoinedBar).bar.barEnd).toISOString();
+    const until = (aaa[150] as JoinedBar).bar.barEnd;
+    const first = await evaluateRisk(
+      bars,
+      { metadata: metadata(start(100)), scaler, calibration, runtime: stubRuntime() },
+      { forest: { trees: 3, maxRows: 200 }, testUntil: until },
+    );
+    // Bars 100..149 of both symbols end before bar 150's end.
+    expect(first.report.n).toBe(2 * 50);
+    expect(first.scored.samples.every((x) => x.barEnd < until)).toBe(true);
+    expect(Object.keys(first.scored.scores).sort()).toEqual(['ewmaVol', 'forest', 'logistic', 'model']);
+    expect(first.details.until).toBe(new Date(until).toISOString());
+    const second = await evaluateRisk(
+      bars,
+      { metadata: metadata(start(150)), scaler, calibration, runtime: stubRuntime() },
+      { forest: { trees: 3, maxRows: 200 } },
+    );
+    const pooled = poolFolds([first, second], { resamples: 50 });
+    expect(pooled.n).toBe(first.report.n + second.report.n);
+    expect(pooled.period).toEqual([first.report.period[0], second.report.period[1]]);
+    const events = [first, second].map((e) => e.scored.samples.filter((x) => x.event === 1).length);
+    expect(pooled.events).toBe((events[0] as number) + (events[1] as number));
+    // Within-fold pairs: the pairs-weighted mean of the folds' own ROC-AUCs (a fold without an
+    // event has no pair and no ROC-AUC).
+    let weighted = 0;
+    let pairs = 0;
+    [first, second].forEach((e, k) => {
+      const p = (events[k] as number) * (e.report.n - (events[k] as number));
+      if (p > 0) weighted += e.report.model.rocAuc * p;
+      pairs += p;
+    });
+    expect(events.every((n) => n > 0)).toBe(true);
+    const expected = weighted / pairs;
+    expect(pooled.rocAuc.model).toBeCloseTo(expected, 12);
+    expect(pooled.var99.exceedanceRate).toBe(0);
+    expect(pooled.aucIntervals.resamples).toBe(50);
   });
 });
