@@ -13,7 +13,8 @@ import { NAB_PROFILES } from './nab-profiles.js';
 import { coverageNote, NAB_FULL_CORPUS_FILES, type NabSummary, nabMarkdown } from './nab-report.js';
 import { loadWindows } from './nab-windows.js';
 
-export const DETECTOR_NAME = 'LSTM forecaster + dynamic threshold + likelihood';
+export const DETECTOR_NAME =
+  'LSTM forecaster + dynamic threshold + likelihood, spatial rule, one alert per episode';
 
 export interface NabRunOptions {
   dataDir: string;

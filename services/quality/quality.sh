@@ -78,6 +78,7 @@ fi
 # Walk-forward over yearly folds: the bundle's training configuration (make train's TRAIN_ARGS)
 # with the split one and two years earlier, each fold scoring its own year; the bundle is the last.
 BUNDLE_DIR="$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).bundleDir)' "$OUT/risk-all.details.json")"
+BUNDLE_DIR="$(realpath --relative-to="$ROOT" "$BUNDLE_DIR")"
 FOLD_BUNDLES=()
 mkdir -p "$OUT/folds"
 for fold in ${QUALITY_FOLDS:-2014-06-02:2015-03-02 2015-06-01:2016-03-01}; do

@@ -88,6 +88,9 @@ export function walkForwardSection(runs: readonly WalkForwardRun[], clearMargin:
     "pairs within a fold (each fold's model is compared with itself; services/quality/pooled-folds.ts),",
     'for the model and the baselines alike; intervals are block bootstraps whose blocks stay within a',
     'fold and a ticker. The fold boundaries were fixed before any fold was trained; nothing is tuned.',
+    '`make quality` trains the fold bundles once into .run/quality/folds/ (services/quality/quality.sh:',
+    "`risk-monitor train` with `make train`'s arguments plus `--validation-start`, `--test-start` and",
+    "`--anomaly-epochs 1`, the folds' anomaly forecasters not being evaluated) and reuses them after.",
     '',
     `Folds: ${(first?.folds ?? [])
       .map(
