@@ -31,6 +31,13 @@ export interface FeatureSettings {
   ewmaLambda: number;
   /** Decay of the mean/variance of ln(1 + volume). */
   volumeEwmaLambda: number;
+  /**
+   * volumeZ is 0 until this many earlier real bars are known. The EWMA variance starts at 0 and
+   * after n updates holds only a few squared differences shrunk by lambda, so on a symbol's third
+   * bar two similar volumes made z reach 676 (JPM, 2012-09-06) and that one value tripled the
+   * feature's standard deviation in the whole training set.
+   */
+  volumeMinHistory: number;
 }
 
 /**
@@ -59,7 +66,8 @@ export class BarFeatureState {
   }
 
   private volumeZ(x: number): number {
-    return this.volCount >= 2 && this.volVar > 0 ? (x - this.volMean) / Math.sqrt(this.volVar) : 0;
+    const warm = this.volCount >= Math.max(2, this.settings.volumeMinHistory);
+    return warm && this.volVar > 0 ? (x - this.volMean) / Math.sqrt(this.volVar) : 0;
   }
 
   private updateVolume(x: number): void {

@@ -35,6 +35,7 @@ export function tickFeed(
           intervalMs: ingest.barIntervalMs,
           ewmaLambda: ingest.ewmaLambda,
           volumeEwmaLambda: ingest.volumeEwmaLambda,
+          volumeMinHistory: ingest.volumeMinHistory,
           fillSkipWeekends: ingest.fillSkipWeekends,
           maxFillBars: ingest.maxFillBars,
         },

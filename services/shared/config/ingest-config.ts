@@ -21,6 +21,8 @@ export const ingestConfig = z
     ewmaLambda: z.number().gt(0).lt(1).default(0.94),
     /** Decay of the EWMA mean/variance of ln(1 + volume) behind volumeZ. */
     volumeEwmaLambda: z.number().gt(0).lt(1).default(0.94),
+    /** volumeZ is 0 until this many earlier real bars are known (the EWMA variance warms up). */
+    volumeMinHistory: z.number().int().min(2).default(20),
     /** Never fill a bar that starts on a Saturday or Sunday (UTC). */
     fillSkipWeekends: z.boolean().default(true),
     /** At most this many consecutive carried-forward bars after a symbol's last real bar. */

@@ -33,6 +33,7 @@ describe('BarAggregator', () => {
     intervalMs: MIN,
     ewmaLambda: 0.94,
     volumeEwmaLambda: 0.5,
+    volumeMinHistory: 2,
     fillSkipWeekends: false,
     maxFillBars: 2,
   };

@@ -23,6 +23,7 @@ const config = loadConfig({
       maxFillBars: MAX_FILL,
       ewmaLambda: LAMBDA,
       volumeEwmaLambda: VLAMBDA,
+      volumeMinHistory: 2,
       fillSkipWeekends: false,
     },
   },
