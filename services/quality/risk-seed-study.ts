@@ -15,7 +15,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ensembleMismatch } from '../models/risk/ensemble-mismatch.js';
+import { ensembleMismatch } from '../models/risk/bundle-mismatch.js';
 import { loadRiskBundle, type RiskBundle } from '../models/risk/risk-bundle.js';
 import { EnsembleRiskRuntime } from '../models/runtime/ensemble-risk-runtime.js';
 import type { RiskRuntime } from '../models/runtime/risk-runtime.js';

@@ -12,6 +12,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { foldMismatch } from '../models/risk/bundle-mismatch.js';
 import { loadRiskBundle, type RiskBundle } from '../models/risk/risk-bundle.js';
 import { selectTfBackend } from '../models/runtime/tf-backend.js';
 import { createTfjsRiskRuntime } from '../models/runtime/tfjs-risk-runtime.js';
@@ -21,17 +22,6 @@ import { poolFolds } from './pooled-folds.js';
 
 const log = (o: object) =>
   process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...o })}\n`);
-
-/** Why two fold bundles are not the same configuration at another split (null when they are). */
-export function foldMismatch(a: RiskBundle, b: RiskBundle): string | null {
-  const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
-  if (!same(a.features, b.features)) return 'feature lists';
-  if (a.metadata.seqLen !== b.metadata.seqLen) return 'seqLen';
-  if (!same(a.metadata.label, b.metadata.label)) return 'label';
-  if (!same(a.metadata.data.symbols, b.metadata.data.symbols)) return 'training symbols';
-  if (a.metadata.seed !== b.metadata.seed) return 'seed';
-  return null;
-}
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({

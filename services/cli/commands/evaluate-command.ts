@@ -5,7 +5,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { FeatureLists } from '../../models/bundle/bundle-schemas.js';
 import { ModelRegistry } from '../../models/registry/model-registry.js';
-import { ensembleMismatch } from '../../models/risk/ensemble-mismatch.js';
+import { ensembleMismatch } from '../../models/risk/bundle-mismatch.js';
 import { loadRiskBundle } from '../../models/risk/risk-bundle.js';
 import { EnsembleRiskRuntime } from '../../models/runtime/ensemble-risk-runtime.js';
 import type { RiskRuntime } from '../../models/runtime/risk-runtime.js';

@@ -9,7 +9,7 @@ import {
 } from '../../../services/cli/commands/evaluate-command.js';
 import { runTrainCommand } from '../../../services/cli/commands/train-command.js';
 import { runCli } from '../../../services/cli/program.js';
-import { ensembleMismatch } from '../../../services/models/risk/ensemble-mismatch.js';
+import { ensembleMismatch, foldMismatch } from '../../../services/models/risk/bundle-mismatch.js';
 import { loadRiskBundle } from '../../../services/models/risk/risk-bundle.js';
 import { loadTrainingData } from '../../../services/models/training-data.js';
 import { buildFeatureHistory } from '../../../services/pipeline/feature-history.js';
@@ -175,6 +175,17 @@ describe('evaluate risk', () => {
       },
     };
     expect(ensembleMismatch(bundle, shifted)).toBe('scaler (market)');
+    // A walk-forward fold has its own scaler and split, but the same configuration and seed.
+    const laterFold = {
+      ...shifted,
+      metadata: {
+        ...bundle.metadata,
+        data: { ...bundle.metadata.data, boundaries: { testStart: '2030-01-01' } },
+      },
+    };
+    expect(foldMismatch(bundle, laterFold)).toBeNull();
+    expect(foldMismatch(bundle, { ...bundle, metadata: { ...bundle.metadata, seed: 99 } })).toBe('seed');
+    expect(foldMismatch(bundle, otherLabel)).toBe('label');
   }, 120_000);
 
   it('scores the validation period with baselines fitted before it when asked', async () => {
