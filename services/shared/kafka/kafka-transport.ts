@@ -18,9 +18,12 @@ import { createKafkaSource } from './kafka-source.js';
 import { type PartitionFetcher, partitionFetcherFor } from './partition-fetcher.js';
 import { readPartitionRange } from './partition-reader.js';
 import { TopicLayoutError, topicProblems } from './topic-layout-check.js';
+import { type TransientRetryOptions, withTransientRetry } from './transient-retry.js';
 
 /** read() gives up when the requested range has not arrived in this time. */
 const READ_TIMEOUT_MS = 60_000;
+/** Admin polls (metadata, offsets) ride out about 6 s of timeouts or a dropped connection. */
+const ADMIN_RETRY = { attempts: 5, initialDelayMs: 400 } as const;
 
 /**
  * The Transport over Kafka (kafkajs). Everything kafkajs-specific stays in this folder, so the
@@ -51,6 +54,17 @@ export class KafkaTransport implements Transport {
     }
   }
 
+  private adminRetry(what: string): TransientRetryOptions {
+    return {
+      ...ADMIN_RETRY,
+      beforeRetry: (err, attempt) =>
+        this.logger?.warn(
+          { err: (err as Error).message, attempt },
+          `kafka: admin request for ${what} failed; retrying`,
+        ),
+    };
+  }
+
   /** A connected admin client, created on first use. */
   admin(): Promise<Admin> {
     this.adminClient ??= (async () => {
@@ -75,7 +89,10 @@ export class KafkaTransport implements Transport {
    */
   async topicPartitions(): Promise<Map<string, number>> {
     const admin = await this.admin();
-    const { topics } = await admin.fetchTopicMetadata();
+    const { topics } = await withTransientRetry(
+      () => admin.fetchTopicMetadata(),
+      this.adminRetry('metadata'),
+    );
     return new Map(topics.map((t) => [t.name, t.partitions.length]));
   }
 
@@ -163,7 +180,10 @@ export class KafkaTransport implements Transport {
   async offsets(topic: string): Promise<PartitionOffsets[]> {
     await this.checkTopicsExist([topic]);
     const admin = await this.admin();
-    const offsets = await admin.fetchTopicOffsets(topic);
+    const offsets = await withTransientRetry(
+      () => admin.fetchTopicOffsets(topic),
+      this.adminRetry(`offsets of ${topic}`),
+    );
     return offsets
       .map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }))
       .sort((a, b) => a.partition - b.partition);

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { Batch, Broker, Cluster, Kafka } from 'kafkajs';
 import type { InboundRecord } from '../bus/transport.js';
 import type { PartitionRange } from './partition-reader.js';
+import { isRetriableKafkaError } from './transient-retry.js';
 
 /**
  * kafkajs has no group-less fetch API: a consumer must join a group before it fetches, which
@@ -60,11 +61,6 @@ export function kafkajsInternals(kafka: Kafka): KafkajsInternals | undefined {
     createCluster: () => (factory as ClusterFactory)({ allowAutoTopicCreation: false }),
     newBatch: (topic, fetchedOffset, data) => new BatchCtor(topic, fetchedOffset, data),
   };
-}
-
-function isRetriable(err: unknown): boolean {
-  const e = err as { retriable?: unknown; name?: unknown };
-  return e?.retriable === true || e?.name === 'KafkaJSConnectionError' || e?.name === 'KafkaJSBrokerNotFound';
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -135,7 +131,7 @@ export class PartitionFetcher {
           ?.partitions.find((p) => p.partition === partition);
         attempts = 0;
       } catch (err) {
-        if (!isRetriable(err) || ++attempts >= MAX_ATTEMPTS) {
+        if (!isRetriableKafkaError(err) || ++attempts >= MAX_ATTEMPTS) {
           throw new Error(`kafka read ${topic}[${partition}] at offset ${next}: ${(err as Error).message}`, {
             cause: err,
           });
