@@ -1,10 +1,12 @@
 import type { BundleMetadata } from '../models/bundle/bundle-schemas.js';
+import { DEFAULT_VAR_ADAPTATION } from '../models/risk/adaptive-var-scale.js';
 import type { RiskCalibration } from '../models/risk/risk-calibration.js';
 import { sequenceFeatures } from '../models/risk/risk-dataset.js';
 import type { RiskLabelParams } from '../models/risk/risk-labels.js';
 import type { RiskRuntime } from '../models/runtime/risk-runtime.js';
 import type { ScalerParams } from '../shared/contracts/scaler.js';
 import type { JoinedBar, SequenceBatch } from '../shared/contracts/sequence-batch.js';
+import { replayAdaptiveVar } from './adaptive-var-replay.js';
 import type { BaselineContext, FittedBaseline } from './baselines/baseline.js';
 import { thresholdForRate } from './baselines/baseline.js';
 import { fitEwmaVolBaseline } from './baselines/ewma-vol-baseline.js';
@@ -49,6 +51,11 @@ export interface EvaluateRiskOptions {
   testUntil?: number;
   bootstrap?: BootstrapOptions;
   forest?: Partial<ForestOptions>;
+  /**
+   * Step of the adaptive VaR scale the scorer serves with (scorer.varAdaptationGamma); 0 backtests
+   * the model's quantile head as trained. Default: the scorer's default.
+   */
+  varGamma?: number;
   /** Sequences per model call. */
   batchSize?: number;
   onProgress?: (event: EvaluationProgress) => void;
@@ -93,8 +100,17 @@ export interface RiskEvaluationDetails {
   evaluationEvents: number;
   model: ScorerDetails;
   baselines: Record<string, ScorerDetails & { params: Record<string, number | string> }>;
+  /** Backtests of the VaR as served (after the adaptive scale). */
   var95: VarBacktest;
   var99: VarBacktest;
+  /** The adaptive scale's step and where it ended; the head's own backtests beside the served ones. */
+  varAdaptation: {
+    gamma: number;
+    finalScale95: number;
+    finalScale99: number;
+    head95: VarBacktest;
+    head99: VarBacktest;
+  };
 }
 
 export interface RiskEvaluation {
@@ -108,6 +124,7 @@ export interface ScoredSamples {
   samples: LabelledSample[];
   /** model and each baseline, in sample order. */
   scores: Record<string, ArrayLike<number>>;
+  /** The VaRs as served (after the adaptive scale). */
   var95: Float32Array;
   var99: Float32Array;
 }
@@ -213,15 +230,24 @@ export async function evaluateRisk(
   );
 
   progress({ kind: 'stage', stage: 'var backtest' });
+  const gamma = options.varGamma ?? DEFAULT_VAR_ADAPTATION.gamma;
+  const forecasts = evaluate.map((s) => ({
+    servedAt: s.barEnd,
+    resolvedAt: s.horizonEnd,
+    outcome: s.horizonReturn,
+  }));
+  const adapt = (head: Float32Array, alpha: number) =>
+    replayAdaptiveVar(forecasts, head, { alpha, gamma, maxLogScale: DEFAULT_VAR_ADAPTATION.maxLogScale });
+  const served95 = adapt(model.var95, 0.05);
+  const served99 = adapt(model.var99, 0.01);
   const outcome = (idx: number[]) => idx.map((i) => (evaluate[i] as LabelledSample).horizonReturn);
-  const var95 = backtestVar(
-    groups.map((idx) => ({ outcome: outcome(idx), var: idx.map((i) => model.var95[i] as number) })),
-    0.05,
-  );
-  const var99 = backtestVar(
-    groups.map((idx) => ({ outcome: outcome(idx), var: idx.map((i) => model.var99[i] as number) })),
-    0.01,
-  );
+  const backtest = (v: ArrayLike<number>, nominal: number) =>
+    backtestVar(
+      groups.map((idx) => ({ outcome: outcome(idx), var: idx.map((i) => v[i] as number) })),
+      nominal,
+    );
+  const var95 = backtest(served95.served, 0.05);
+  const var99 = backtest(served99.served, 0.01);
   const summary = (b: VarBacktest): VarSummary => ({
     exceedanceRate: b.exceedanceRate,
     kupiecP: b.kupiecP,
@@ -263,8 +289,15 @@ export async function evaluateRisk(
       baselines: baselineDetails,
       var95,
       var99,
+      varAdaptation: {
+        gamma,
+        finalScale95: Math.exp(served95.finalLogScale),
+        finalScale99: Math.exp(served99.finalLogScale),
+        head95: backtest(model.var95, 0.05),
+        head99: backtest(model.var99, 0.01),
+      },
     },
-    scored: { samples: evaluate, scores: scoresByScorer, var95: model.var95, var99: model.var99 },
+    scored: { samples: evaluate, scores: scoresByScorer, var95: served95.served, var99: served99.served },
   };
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { NAB_FULL_CORPUS_FILES, NAB_SCOREBOARD } from '../nab/nab-report.js';
 import { type GanQualityJson, renderGanSection } from './gan-quality-doc.js';
+import { baselZone } from './var-backtest.js';
 import { type WalkForwardRun, walkForwardSection } from './walk-forward-doc.js';
 
 /** JSON numbers that may be undefined metrics (written as null). */
@@ -15,6 +16,7 @@ const scorerSchema = z.object({
   leadTimeBars: metric,
 });
 const varSchema = z.object({ exceedanceRate: metric, kupiecP: metric, christoffersenP: metric });
+const headBacktestSchema = varSchema.extend({ n: z.number(), exceedances: z.number() });
 
 /** The `evaluate risk --json` file. */
 export const riskReportSchema = z.object({
@@ -73,6 +75,16 @@ export const riskDetailsSchema = z.object({
   ),
   var95: z.object({ n: z.number(), exceedances: z.number() }),
   var99: z.object({ n: z.number(), exceedances: z.number() }),
+  /** Absent in reports from before the adaptive VaR scale (their VaR is the head's). */
+  varAdaptation: z
+    .object({
+      gamma: z.number(),
+      finalScale95: z.number(),
+      finalScale99: z.number(),
+      head95: headBacktestSchema,
+      head99: headBacktestSchema,
+    })
+    .optional(),
 });
 export type RiskDetailsJson = z.infer<typeof riskDetailsSchema>;
 
@@ -198,6 +210,28 @@ function scorerRow(
   return `| ${name} | ${f3(m.rocAuc)} | ${f3(m.prAuc)} | ${f3(m.brier)} | ${f3(m.f1)} | ${f3(m.precision)} | ${f3(m.recall)} | ${f1(m.leadTimeBars)} | ${alerts} | ${episodes} |`;
 }
 
+/**
+ * The quantile head's own backtest under the served (adaptively scaled) one, so the table shows
+ * what the scale changed.
+ */
+function headVarRows(details: RiskDetailsJson): string[] {
+  const a = details.varAdaptation;
+  if (!a || a.gamma === 0) return [];
+  const row = (name: string, b: z.infer<typeof headBacktestSchema>, nominal: string, zone: string) =>
+    `| ${name} | ${pct(b.exceedanceRate)} | ${nominal} | ${b.exceedances} / ${b.n} | ${pval(b.kupiecP)} | ${pval(b.christoffersenP)} | ${zone} |`;
+  return [
+    row('VaR95, head as trained', a.head95, '5%', ''),
+    row(
+      'VaR99, head as trained',
+      a.head99,
+      '1%',
+      a.head99.n > 0 ? baselZone(a.head99.n, a.head99.exceedances) : '',
+    ),
+    '',
+    `The VaR rows are the VaR as served: the head scaled by the adaptive VaR scale (gamma ${a.gamma}; at the end of the period VaR95 x ${a.finalScale95.toFixed(2)}, VaR99 x ${a.finalScale99.toFixed(2)}). The "head as trained" rows are the quantile network alone.`,
+  ];
+}
+
 /** The honest one-paragraph verdict for one run: does the model beat the best baseline, is VaR99 green. */
 export function verdict(run: RiskRun, clearMargin: number): string {
   const { report } = run;
@@ -281,6 +315,7 @@ function riskSection(run: RiskRun, clearMargin: number): string[] {
     '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
     `| VaR95 | ${pct(report.var.var95.exceedanceRate)} | 5% | ${details.var95.exceedances} / ${details.var95.n} | ${pval(report.var.var95.kupiecP)} | ${pval(report.var.var95.christoffersenP)} | |`,
     `| VaR99 | ${pct(report.var.var99.exceedanceRate)} | 1% | ${details.var99.exceedances} / ${details.var99.n} | ${pval(report.var.var99.kupiecP)} | ${pval(report.var.var99.christoffersenP)} | **${report.var.var99.baselZone}** |`,
+    ...headVarRows(details),
     '',
     `Fitted baseline parameters: ${Object.entries(details.baselines)
       .map(
@@ -529,6 +564,13 @@ export function renderQualityDoc(input: QualityDocInput): string {
     '  consecutive bars overlap by H - 1 bars, so hits cluster by construction and the independence',
     '  test rejects even a correct model; Kupiec is the coverage test to read. Basel zone for VaR99:',
     '  exceptions scaled to 250 observations, 0-4 green, 5-9 yellow, 10+ red.',
+    '- **Adaptive VaR scale** (services/models/risk/adaptive-var-scale.ts, served by the scorer in',
+    '  services/scorer/var-adaptation.ts, replayed here by services/quality/adaptive-var-replay.ts):',
+    '  adaptive conformal inference (Gibbs & Candes 2021) on the scale of the quantile head. The',
+    '  served VaR is the head times exp(theta), one theta per level for the whole market; each',
+    "  forecast's outcome, known H bars later, moves theta by gamma * (hit - alpha). It starts at 0",
+    '  (the head as trained) at the start of every evaluated period and whenever the model changes.',
+    '  gamma was chosen on the validation period (quality-notes.md); `--var-gamma 0` backtests the head.',
     '',
     ...(input.notes ? ['## Findings and gaps', '', input.notes.trim(), ''] : []),
   ];

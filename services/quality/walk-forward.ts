@@ -8,6 +8,8 @@ export interface LabelledSample {
   t: number;
   /** barEnd of bar t, epoch ms. */
   barEnd: number;
+  /** barEnd of bar t+H: when the label (and the VaR's outcome) is known, epoch ms. */
+  horizonEnd: number;
   event: 0 | 1;
   /** r_{t,H}, the H-bar cumulative log return the VaR is compared with. */
   horizonReturn: number;
@@ -57,6 +59,7 @@ export function walkForwardSplit(
         symbol,
         t,
         barEnd,
+        horizonEnd: labelEnd,
         event: label.event,
         horizonReturn: label.horizonReturn,
         crossing: label.event === 1 ? crossingStep(plain, t, labels.horizon, label.eventLevel) : null,

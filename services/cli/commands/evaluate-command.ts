@@ -5,6 +5,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { FeatureLists } from '../../models/bundle/bundle-schemas.js';
 import { ModelRegistry } from '../../models/registry/model-registry.js';
+import { DEFAULT_VAR_ADAPTATION } from '../../models/risk/adaptive-var-scale.js';
 import { ensembleMismatch } from '../../models/risk/bundle-mismatch.js';
 import { loadRiskBundle } from '../../models/risk/risk-bundle.js';
 import { EnsembleRiskRuntime } from '../../models/runtime/ensemble-risk-runtime.js';
@@ -47,6 +48,8 @@ export interface EvaluateRiskCommandOptions {
   seed: number;
   /** Which out-of-sample period (EvaluationPeriod); default test. */
   period: string;
+  /** Adaptive VaR scale step (scorer.varAdaptationGamma); 0 = the quantile head as trained. */
+  varGamma?: number;
 }
 
 export interface EvaluateCommandDeps {
@@ -100,6 +103,11 @@ export function registerEvaluateCommand(program: Command): void {
       "test (from the bundle's validation end on) | validation (validation start to test start, baselines fitted before it; the model was early-stopped on it)",
       'test',
     )
+    .option(
+      '--var-gamma <g>',
+      `step of the adaptive VaR scale the scorer serves with (scorer.varAdaptationGamma, default ${DEFAULT_VAR_ADAPTATION.gamma}); 0 backtests the quantile head as trained`,
+      gammaOption,
+    )
     .action(async (opts: EvaluateRiskCommandOptions) => {
       await runEvaluateRiskCommand(opts, defaultEvaluateDeps());
     });
@@ -119,6 +127,14 @@ export function defaultEvaluateDeps(): EvaluateCommandDeps {
     stderr: (t) => process.stderr.write(t),
     tty: process.stderr.isTTY === true,
   };
+}
+
+function gammaOption(value: string): number {
+  const g = Number(value);
+  if (!(value.trim() !== '' && Number.isFinite(g) && g >= 0 && g <= 1)) {
+    throw new UsageError(`--var-gamma: expected a number in [0, 1], got ${JSON.stringify(value)}`);
+  }
+  return g;
 }
 
 function seedOption(value: string): number {
@@ -196,7 +212,12 @@ export async function runEvaluateRiskCommand(
       result = await evaluateRisk(
         history.bars,
         { metadata: bundle.metadata, scaler: bundle.scaler, calibration: bundle.calibration, runtime },
-        { forest: { seed: opts.seed }, onProgress: log, period },
+        {
+          forest: { seed: opts.seed },
+          onProgress: log,
+          period,
+          ...(opts.varGamma !== undefined ? { varGamma: opts.varGamma } : {}),
+        },
       );
     } catch (err) {
       if (err instanceof EvaluationDataError) throw new UsageError(`--prices: ${err.message}`);

@@ -227,6 +227,9 @@ describe('evaluate risk', () => {
       expect(await runCli([...base, '--prices', prices, '--seed', '-1', ...out])).toBe(2);
       expect(written.join('')).toContain('--seed');
       written.length = 0;
+      expect(await runCli([...base, '--prices', prices, '--var-gamma', '2', ...out])).toBe(2);
+      expect(written.join('')).toContain('--var-gamma: expected a number in [0, 1], got "2"');
+      written.length = 0;
       expect(await runCli([...base, '--prices', prices, '--period', 'train', ...out])).toBe(2);
       expect(written.join('')).toContain('--period: expected test or validation, got "train"');
       written.length = 0;

@@ -131,6 +131,24 @@ describe('evaluateRisk', () => {
     expect(details.unseenSymbols).toEqual(['BBB']);
     expect(details.model.threshold).toBe(0.5);
     expect(details.fitSamples).toBe(split.fit.length);
+    // Served VaR = the head scaled by the adaptive scale; all misses, so it narrowed a little.
+    expect(details.varAdaptation.gamma).toBe(0.02);
+    expect(details.varAdaptation.head99.exceedances).toBe(0);
+    expect(details.varAdaptation.finalScale99).toBeLessThan(1);
+    expect(details.varAdaptation.finalScale99).toBeGreaterThan(0.9);
+  });
+
+  it('backtests the head as trained with varGamma 0', async () => {
+    const testStart = new Date(cutoffBar.barEnd).toISOString();
+    const { details, scored } = await evaluateRisk(
+      bars,
+      { metadata: metadata(testStart), scaler, calibration, runtime: stubRuntime() },
+      { batchSize: 64, forest: { trees: 3, maxRows: 200 }, varGamma: 0 },
+    );
+    expect(details.varAdaptation.finalScale99).toBe(1);
+    expect(details.var99).toEqual(details.varAdaptation.head99);
+    expect(details.var95).toEqual(details.varAdaptation.head95);
+    expect(new Set(scored.var99)).toEqual(new Set([-2]));
   });
 
   it('refuses data that ends before the cutoff, naming the boundary', async () => {
