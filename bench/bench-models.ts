@@ -47,6 +47,7 @@ export async function benchScoringModels(features: FeatureLists, seqLen: number)
       riskManifestSha256: 'bench',
       models: {
         riskVersion: 'bench-risk',
+        riskHorizonBars: 5,
         anomalyVersion: 'bench-none',
         ladders: { risk: ladderFromThresholds(never, 0.9), anomaly: ladderFromThresholds(never, 0.9) },
         predictRisk: (batch) => runtime.predict(batch),

@@ -3,6 +3,7 @@ import { AnomalyModel } from '../models/anomaly/anomaly-runtime.js';
 import type { FeatureLists } from '../models/bundle/bundle-schemas.js';
 import type { ModelRegistry } from '../models/registry/model-registry.js';
 import { severityEnterLevels } from '../models/risk/risk-calibration.js';
+import { DEFAULT_RISK_LABEL_PARAMS } from '../models/risk/risk-labels.js';
 import { loadServingRiskModel, type ServingRuntimeOptions } from '../models/runtime/load-risk-runtime.js';
 import type { ScorerConfig } from '../shared/config/scorer-config.js';
 import { type ScalerParams, sameScaling } from '../shared/contracts/scaler.js';
@@ -64,6 +65,7 @@ export async function loadScoringModels(
   };
   const models: ScoringModels = {
     riskVersion: risk.metadata.version,
+    riskHorizonBars: risk.metadata.label.horizon ?? DEFAULT_RISK_LABEL_PARAMS.horizon,
     anomalyVersion,
     ladders,
     predictRisk: (batch) => risk.runtime.predict(batch),

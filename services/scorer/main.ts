@@ -1,5 +1,6 @@
 import { Subject, type Subscription, tap } from 'rxjs';
 import { ModelRegistry, type RegistryModel } from '../models/registry/model-registry.js';
+import { DEFAULT_VAR_ADAPTATION } from '../models/risk/adaptive-var-scale.js';
 import { selectTfBackend } from '../models/runtime/tf-backend.js';
 import type { WindowingConfig } from '../shared/config/windowing-config.js';
 import { InfluxSink } from '../shared/influx/influx-sink.js';
@@ -13,6 +14,7 @@ import { pipelineFeatures } from './pipeline-features.js';
 import { scoreBatches } from './score-batches.js';
 import type { Emission } from './scored-item.js';
 import { ScorerMetrics } from './scorer-metrics.js';
+import { varAdaptation } from './var-adaptation.js';
 import { writeEmissions } from './write-emissions.js';
 
 export interface ScorerOptions {
@@ -140,10 +142,16 @@ export async function startScorer(ctx: ServiceContext, options: ScorerOptions = 
         now: ctx.now,
         observe: (size, seconds) => metrics.observeBatch(size, seconds),
       }),
+      varAdaptation({
+        gamma: scorer.varAdaptationGamma,
+        maxLogScale: DEFAULT_VAR_ADAPTATION.maxLogScale,
+        horizonBars: () => holder.current.riskHorizonBars,
+        onScale: (scales) => metrics.observeVarScale(scales),
+      }),
       alertPolicy({
         ladders: () => holder.current.ladders,
         cooldownMs: scorer.cooldownBars * config.ingest.barIntervalMs,
-        varHorizonBars: 5,
+        varHorizonBars: holder.current.riskHorizonBars,
         varBreachEnabled: scorer.varBreachAlerts,
         dedupeCapacity: scorer.dedupeCapacity,
         now: ctx.now,

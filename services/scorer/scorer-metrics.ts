@@ -10,6 +10,7 @@ export class ScorerMetrics {
   readonly suppressed: Counter<'reason'>;
   readonly modelInfo: Gauge<'model' | 'version'>;
   readonly swapErrors: Counter<'model'>;
+  readonly varScale: Gauge<'level'>;
 
   constructor(registry: Registry) {
     this.sequences = new Counter({
@@ -53,6 +54,17 @@ export class ScorerMetrics {
       labelNames: ['model'],
       registers: [registry],
     });
+    this.varScale = new Gauge({
+      name: 'risk_scorer_var_scale',
+      help: 'Adaptive VaR scale: served VaR / model VaR, by level (95, 99); 1 = the head as trained',
+      labelNames: ['level'],
+      registers: [registry],
+    });
+  }
+
+  observeVarScale(scales: { var95: number; var99: number }): void {
+    this.varScale.set({ level: '95' }, scales.var95);
+    this.varScale.set({ level: '99' }, scales.var99);
   }
 
   observeBatch(size: number, seconds: number): void {

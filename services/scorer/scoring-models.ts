@@ -19,6 +19,8 @@ export interface RiskPredictions {
  */
 export interface ScoringModels {
   readonly riskVersion: string;
+  /** The risk model's label horizon H: its VaR is of the next H bars' cumulative log return. */
+  readonly riskHorizonBars: number;
   readonly anomalyVersion: string;
   readonly ladders: AlertLadders;
   predictRisk(batch: SequenceBatch): Promise<RiskPredictions>;

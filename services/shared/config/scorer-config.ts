@@ -13,6 +13,11 @@ export const scorerConfig = z
     /** Flag a realised return beyond the previous bar's one-bar VaR99. */
     varBreachAlerts: z.boolean().default(true),
     /**
+     * Step of the adaptive VaR scale (services/models/risk/adaptive-var-scale.ts): the served VaR
+     * and ES follow the exceedances seen so far. 0 serves the model's quantiles unchanged.
+     */
+    varAdaptationGamma: z.number().min(0).max(1).default(0.02),
+    /**
      * Anomaly score levels per severity. The score is 0.5 where the smoothed error meets the
      * dynamic threshold (docs/anomaly.md), so INFO starts there.
      */

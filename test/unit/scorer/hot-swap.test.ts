@@ -14,6 +14,7 @@ function fakeModels(version: string, log: { disposed: string[] }): ScoringModels
   const fill = (n: number, v: number) => new Float32Array(n).fill(v);
   return {
     riskVersion: version,
+    riskHorizonBars: 5,
     anomalyVersion: `a-${version}`,
     ladders: { risk: ladder, anomaly: ladder },
     predictRisk: async (b) => {

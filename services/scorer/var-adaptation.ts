@@ -1,0 +1,83 @@
+import { defer, map, type OperatorFunction } from 'rxjs';
+import { AdaptiveVarScale } from '../models/risk/adaptive-var-scale.js';
+import type { ScoredItem } from './scored-item.js';
+
+export interface VarAdaptationOptions {
+  /** AdaptiveVarScale step; 0 serves the model's VaR unchanged. */
+  gamma: number;
+  maxLogScale: number;
+  /** The serving risk model's label horizon H in bars (read per item: a hot swap may change it). */
+  horizonBars: () => number;
+  /** Called after each resolved forecast with the current scales (for metrics). */
+  onScale?: (scales: { var95: number; var99: number }) => void;
+}
+
+interface SymbolState {
+  /** Served (var95, var99) of the last H bars, oldest first: each waits for its H-bar outcome. */
+  pending: { var95: number; var99: number }[];
+  /** The last H one-bar log returns, oldest first; their sum is the outcome of pending[0]. */
+  returns: number[];
+}
+
+/**
+ * Serves the model's VaR and ES through one market-wide AdaptiveVarScale per level: each score's
+ * VaRs are scaled by what the outcomes resolved so far say, and a forecast made H bars ago is
+ * resolved by the H one-bar returns since. The scale restarts from 1 when the risk model changes
+ * (it corrects that model's head, not the next one's) and when the scorer restarts.
+ * `evaluate risk` replays the same rule (services/quality/adaptive-var-replay.ts), so the
+ * backtest in docs/quality.md is of the VaR served here.
+ */
+export function varAdaptation(options: VarAdaptationOptions): OperatorFunction<ScoredItem[], ScoredItem[]> {
+  return (source) => {
+    if (options.gamma === 0) return source;
+    // State per subscription: a second subscriber replays from the head as trained.
+    return defer(() => source.pipe(adaptBatches(options)));
+  };
+}
+
+function adaptBatches(options: VarAdaptationOptions): OperatorFunction<ScoredItem[], ScoredItem[]> {
+  return (source) => {
+    let version: string | undefined;
+    let scales: { var95: AdaptiveVarScale; var99: AdaptiveVarScale } | undefined;
+    const symbols = new Map<string, SymbolState>();
+    const fresh = () => ({
+      var95: new AdaptiveVarScale({ alpha: 0.05, gamma: options.gamma, maxLogScale: options.maxLogScale }),
+      var99: new AdaptiveVarScale({ alpha: 0.01, gamma: options.gamma, maxLogScale: options.maxLogScale }),
+    });
+
+    const adapt = (item: ScoredItem): ScoredItem => {
+      const { score, meta } = item;
+      if (score.modelVersion !== version || scales === undefined) {
+        version = score.modelVersion;
+        scales = fresh();
+        symbols.clear();
+      }
+      const horizon = Math.max(1, options.horizonBars());
+      let state = symbols.get(score.symbol);
+      if (!state) {
+        state = { pending: [], returns: [] };
+        symbols.set(score.symbol, state);
+      }
+      state.returns.push(meta.lastBar.logReturn);
+      if (state.returns.length > horizon) state.returns.shift();
+      while (state.pending.length >= horizon) {
+        const resolved = state.pending.shift() as { var95: number; var99: number };
+        const outcome = state.returns.reduce((a, r) => a + r, 0);
+        scales.var95.observe(resolved.var95, outcome);
+        scales.var99.observe(resolved.var99, outcome);
+        options.onScale?.({ var95: scales.var95.scale, var99: scales.var99.scale });
+      }
+      const served = {
+        ...score,
+        var95: scales.var95.apply(score.var95),
+        var99: scales.var99.apply(score.var99),
+        es95: scales.var95.apply(score.es95),
+        es99: scales.var99.apply(score.es99),
+      };
+      state.pending.push({ var95: served.var95, var99: served.var99 });
+      return { ...item, score: served };
+    };
+
+    return source.pipe(map((batch) => batch.map(adapt)));
+  };
+}
