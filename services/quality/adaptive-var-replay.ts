@@ -1,4 +1,4 @@
-import { AdaptiveVarScale, type AdaptiveVarScaleParams } from '../models/risk/adaptive-var-scale.js';
+import { AdaptiveTailScale } from '../models/risk/adaptive-var-scale.js';
 
 export interface VarForecast {
   /** When the forecast is served (the bar's end, epoch ms). */
@@ -9,38 +9,47 @@ export interface VarForecast {
   outcome: number;
 }
 
+export interface ReplayedVar {
+  var95: Float32Array;
+  var99: Float32Array;
+  /** exp(theta) of each level once every forecast was served. */
+  finalScale95: number;
+  finalScale99: number;
+}
+
 /**
- * The VaRs a scorer with one market-wide AdaptiveVarScale would have served for these forecasts,
+ * The VaRs a scorer with one market-wide AdaptiveTailScale would have served for these forecasts,
  * replayed in time order: at each instant the forecasts whose outcome is known by then update the
  * scale first, then the forecasts served at that instant get the current scale. No forecast sees
  * an outcome later than its own serving time.
  */
 export function replayAdaptiveVar(
   forecasts: readonly VarForecast[],
-  modelVar: ArrayLike<number>,
-  params: AdaptiveVarScaleParams,
-): { served: Float32Array; finalLogScale: number } {
+  head: { var95: ArrayLike<number>; var99: ArrayLike<number> },
+  params: { gamma: number; maxLogScale: number },
+): ReplayedVar {
   const n = forecasts.length;
-  if (modelVar.length !== n) {
-    throw new RangeError(`expected one model VaR per forecast (${n}), got ${modelVar.length}`);
+  if (head.var95.length !== n || head.var99.length !== n) {
+    throw new RangeError(
+      `expected one model VaR95 and VaR99 per forecast (${n}), got ${head.var95.length} and ${head.var99.length}`,
+    );
   }
-  const scale = new AdaptiveVarScale(params);
-  const served = new Float32Array(n);
-  const byServed = [...forecasts.keys()].sort(
-    (a, b) => (forecasts[a] as VarForecast).servedAt - (forecasts[b] as VarForecast).servedAt,
-  );
-  const byResolved = [...forecasts.keys()].sort(
-    (a, b) => (forecasts[a] as VarForecast).resolvedAt - (forecasts[b] as VarForecast).resolvedAt,
-  );
+  const scale = new AdaptiveTailScale(params);
+  const var95 = new Float32Array(n);
+  const var99 = new Float32Array(n);
+  const at = (i: number) => forecasts[i] as VarForecast;
+  const byServed = [...forecasts.keys()].sort((a, b) => at(a).servedAt - at(b).servedAt);
+  const byResolved = [...forecasts.keys()].sort((a, b) => at(a).resolvedAt - at(b).resolvedAt);
   let r = 0;
   for (const i of byServed) {
-    const at = (forecasts[i] as VarForecast).servedAt;
     // Everything resolved by now, in resolution order (each was served earlier: resolvedAt > servedAt).
-    while (r < n && (forecasts[byResolved[r] as number] as VarForecast).resolvedAt <= at) {
+    while (r < n && at(byResolved[r] as number).resolvedAt <= at(i).servedAt) {
       const j = byResolved[r++] as number;
-      scale.observe(served[j] as number, (forecasts[j] as VarForecast).outcome);
+      scale.observe({ var95: var95[j] as number, var99: var99[j] as number }, at(j).outcome);
     }
-    served[i] = scale.apply(modelVar[i] as number);
+    const served = scale.serveVar(head.var95[i] as number, head.var99[i] as number);
+    var95[i] = served.var95;
+    var99[i] = served.var99;
   }
-  return { served, finalLogScale: scale.logScale };
+  return { var95, var99, finalScale95: scale.level95.scale, finalScale99: scale.level99.scale };
 }

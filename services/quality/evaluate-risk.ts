@@ -236,18 +236,18 @@ export async function evaluateRisk(
     resolvedAt: s.horizonEnd,
     outcome: s.horizonReturn,
   }));
-  const adapt = (head: Float32Array, alpha: number) =>
-    replayAdaptiveVar(forecasts, head, { alpha, gamma, maxLogScale: DEFAULT_VAR_ADAPTATION.maxLogScale });
-  const served95 = adapt(model.var95, 0.05);
-  const served99 = adapt(model.var99, 0.01);
+  const served = replayAdaptiveVar(forecasts, model, {
+    gamma,
+    maxLogScale: DEFAULT_VAR_ADAPTATION.maxLogScale,
+  });
   const outcome = (idx: number[]) => idx.map((i) => (evaluate[i] as LabelledSample).horizonReturn);
   const backtest = (v: ArrayLike<number>, nominal: number) =>
     backtestVar(
       groups.map((idx) => ({ outcome: outcome(idx), var: idx.map((i) => v[i] as number) })),
       nominal,
     );
-  const var95 = backtest(served95.served, 0.05);
-  const var99 = backtest(served99.served, 0.01);
+  const var95 = backtest(served.var95, 0.05);
+  const var99 = backtest(served.var99, 0.01);
   const summary = (b: VarBacktest): VarSummary => ({
     exceedanceRate: b.exceedanceRate,
     kupiecP: b.kupiecP,
@@ -291,13 +291,13 @@ export async function evaluateRisk(
       var99,
       varAdaptation: {
         gamma,
-        finalScale95: Math.exp(served95.finalLogScale),
-        finalScale99: Math.exp(served99.finalLogScale),
+        finalScale95: served.finalScale95,
+        finalScale99: served.finalScale99,
         head95: backtest(model.var95, 0.05),
         head99: backtest(model.var99, 0.01),
       },
     },
-    scored: { samples: evaluate, scores: scoresByScorer, var95: served95.served, var99: served99.served },
+    scored: { samples: evaluate, scores: scoresByScorer, var95: served.var95, var99: served.var99 },
   };
 }
 

@@ -1,5 +1,5 @@
 import { defer, map, type OperatorFunction } from 'rxjs';
-import { AdaptiveVarScale } from '../models/risk/adaptive-var-scale.js';
+import { AdaptiveTailScale } from '../models/risk/adaptive-var-scale.js';
 import type { ScoredItem } from './scored-item.js';
 
 export interface VarAdaptationOptions {
@@ -20,7 +20,8 @@ interface SymbolState {
 }
 
 /**
- * Serves the model's VaR and ES through one market-wide AdaptiveVarScale per level: each score's
+ * Serves the model's VaR and ES through one market-wide AdaptiveTailScale (a scale per level,
+ * the served values kept ordered): each score's
  * VaRs are scaled by what the outcomes resolved so far say, and a forecast made H bars ago is
  * resolved by the H one-bar returns since. The scale restarts from 1 when the risk model changes
  * (it corrects that model's head, not the next one's) and when the scorer restarts.
@@ -38,12 +39,9 @@ export function varAdaptation(options: VarAdaptationOptions): OperatorFunction<S
 function adaptBatches(options: VarAdaptationOptions): OperatorFunction<ScoredItem[], ScoredItem[]> {
   return (source) => {
     let version: string | undefined;
-    let scales: { var95: AdaptiveVarScale; var99: AdaptiveVarScale } | undefined;
+    let scales: AdaptiveTailScale | undefined;
     const symbols = new Map<string, SymbolState>();
-    const fresh = () => ({
-      var95: new AdaptiveVarScale({ alpha: 0.05, gamma: options.gamma, maxLogScale: options.maxLogScale }),
-      var99: new AdaptiveVarScale({ alpha: 0.01, gamma: options.gamma, maxLogScale: options.maxLogScale }),
-    });
+    const fresh = () => new AdaptiveTailScale({ gamma: options.gamma, maxLogScale: options.maxLogScale });
 
     const adapt = (item: ScoredItem): ScoredItem => {
       const { score, meta } = item;
@@ -63,17 +61,10 @@ function adaptBatches(options: VarAdaptationOptions): OperatorFunction<ScoredIte
       while (state.pending.length >= horizon) {
         const resolved = state.pending.shift() as { var95: number; var99: number };
         const outcome = state.returns.reduce((a, r) => a + r, 0);
-        scales.var95.observe(resolved.var95, outcome);
-        scales.var99.observe(resolved.var99, outcome);
-        options.onScale?.({ var95: scales.var95.scale, var99: scales.var99.scale });
+        scales.observe(resolved, outcome);
+        options.onScale?.({ var95: scales.level95.scale, var99: scales.level99.scale });
       }
-      const served = {
-        ...score,
-        var95: scales.var95.apply(score.var95),
-        var99: scales.var99.apply(score.var99),
-        es95: scales.var95.apply(score.es95),
-        es99: scales.var99.apply(score.es99),
-      };
+      const served = { ...score, ...scales.serve(score) };
       state.pending.push({ var95: served.var95, var99: served.var99 });
       return { ...item, score: served };
     };

@@ -77,3 +77,42 @@ export class AdaptiveVarScale {
  * +-ln 4.
  */
 export const DEFAULT_VAR_ADAPTATION = { gamma: 0.02, maxLogScale: Math.log(4) } as const;
+
+export interface TailForecast {
+  var95: number;
+  var99: number;
+  es95: number;
+  es99: number;
+}
+
+/**
+ * The two levels served together. Each level has its own scale, so scaled separately VaR99 could
+ * rise above VaR95 (VaR95's scale well above VaR99's, quantiles close together); the served values
+ * are kept ordered: VaR99 <= VaR95, ES at or below its VaR, ES99 <= ES95.
+ */
+export class AdaptiveTailScale {
+  readonly level95: AdaptiveVarScale;
+  readonly level99: AdaptiveVarScale;
+
+  constructor(params: { gamma: number; maxLogScale: number }) {
+    this.level95 = new AdaptiveVarScale({ alpha: 0.05, ...params });
+    this.level99 = new AdaptiveVarScale({ alpha: 0.01, ...params });
+  }
+
+  serveVar(head95: number, head99: number): { var95: number; var99: number } {
+    const var95 = this.level95.apply(head95);
+    return { var95, var99: Math.min(this.level99.apply(head99), var95) };
+  }
+
+  serve(head: TailForecast): TailForecast {
+    const { var95, var99 } = this.serveVar(head.var95, head.var99);
+    const es95 = Math.min(this.level95.apply(head.es95), var95);
+    return { var95, var99, es95, es99: Math.min(this.level99.apply(head.es99), var99, es95) };
+  }
+
+  /** A forecast resolved: what was served for it and the realised H-bar return. */
+  observe(served: { var95: number; var99: number }, outcome: number): void {
+    this.level95.observe(served.var95, outcome);
+    this.level99.observe(served.var99, outcome);
+  }
+}

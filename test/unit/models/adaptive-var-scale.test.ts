@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AdaptiveVarScale } from '../../../services/models/risk/adaptive-var-scale.js';
+import { AdaptiveTailScale, AdaptiveVarScale } from '../../../services/models/risk/adaptive-var-scale.js';
 
 describe('AdaptiveVarScale (adaptive conformal inference on the VaR scale)', () => {
   it('widens by gamma(1 - alpha) on a hit and narrows by gamma * alpha on a miss', () => {
@@ -42,5 +42,21 @@ describe('AdaptiveVarScale (adaptive conformal inference on the VaR scale)', () 
     expect(() => new AdaptiveVarScale({ alpha: 0, gamma: 0.1, maxLogScale: 1 })).toThrow(/alpha/);
     expect(() => new AdaptiveVarScale({ alpha: 0.01, gamma: -1, maxLogScale: 1 })).toThrow(/gamma/);
     expect(() => new AdaptiveVarScale({ alpha: 0.01, gamma: 0.1, maxLogScale: 0 })).toThrow(/maxLogScale/);
+  });
+});
+
+describe('AdaptiveTailScale', () => {
+  it('scales each level by its own scale and keeps VaR99 <= VaR95 and ES below VaR', () => {
+    const tail = new AdaptiveTailScale({ gamma: 0.5, maxLogScale: 3 });
+    // An outcome between the two VaRs: a VaR95 hit, a VaR99 miss.
+    tail.observe({ var95: -0.1, var99: -0.2 }, -0.15);
+    expect(tail.level95.logScale).toBeCloseTo(0.5 * 0.95, 12);
+    expect(tail.level99.logScale).toBeCloseTo(-0.5 * 0.01, 12);
+    const served = tail.serve({ var95: -0.1, var99: -0.11, es95: -0.12, es99: -0.13 });
+    expect(served.var95).toBeCloseTo(-0.1 * Math.exp(0.475), 12);
+    // Scaled alone VaR99 would be -0.11 * e^-0.005 = -0.109, above VaR95 = -0.161: held at VaR95.
+    expect(served.var99).toBe(served.var95);
+    expect(served.es95).toBeCloseTo(-0.12 * Math.exp(0.475), 12);
+    expect(served.es99).toBeLessThanOrEqual(Math.min(served.var99, served.es95));
   });
 });
