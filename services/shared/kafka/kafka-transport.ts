@@ -34,6 +34,7 @@ export class KafkaTransport implements Transport {
   readonly kafka: Kafka;
   private readonly metrics: KafkaMetrics;
   private adminClient: Promise<Admin> | undefined;
+  private adminQueue: Promise<unknown> = Promise.resolve();
   private readonly sources = new Set<Source>();
   private readonly sinks = new Set<Sink>();
   /** Group-less reads; undefined when kafkajs' internals are not there (then a consumer per read). */
@@ -65,6 +66,26 @@ export class KafkaTransport implements Transport {
     };
   }
 
+  /**
+   * Runs admin calls one at a time. kafkajs' fetchTopicOffsets adds its topic to the client's
+   * target topics and refreshes the cached metadata; two such calls for different topics at once
+   * (the three ingest services' drains poll together) can leave the cache holding only one of
+   * them, and the other call then finds no partitions (seen in CI: "Cannot destructure property
+   * 'partitions' of 'high.pop(...)'").
+   */
+  private serialAdmin<T>(call: (admin: Admin) => Promise<T>): Promise<T> {
+    const run = this.adminQueue.then(async () => call(await this.admin()));
+    this.adminQueue = run.catch(() => {});
+    return run;
+  }
+
+  /** Drops the admin client (and its cached metadata); the next call connects a fresh one. */
+  private async resetAdmin(): Promise<void> {
+    const admin = this.adminClient;
+    this.adminClient = undefined;
+    if (admin) await (await admin.catch(() => undefined))?.disconnect().catch(() => {});
+  }
+
   /** A connected admin client, created on first use. */
   admin(): Promise<Admin> {
     this.adminClient ??= (async () => {
@@ -88,9 +109,8 @@ export class KafkaTransport implements Transport {
    * naming a missing topic makes brokers with auto-creation (the librdkafka mock always) create it.
    */
   async topicPartitions(): Promise<Map<string, number>> {
-    const admin = await this.admin();
     const { topics } = await withTransientRetry(
-      () => admin.fetchTopicMetadata(),
+      () => this.serialAdmin((admin) => admin.fetchTopicMetadata()),
       this.adminRetry('metadata'),
     );
     return new Map(topics.map((t) => [t.name, t.partitions.length]));
@@ -122,22 +142,23 @@ export class KafkaTransport implements Transport {
 
   async ensureTopics(specs: readonly TopicSpec[]): Promise<void> {
     if (specs.length === 0) return;
-    const admin = await this.admin();
     let existing = await this.topicPartitions();
     const missing = specs.filter((s) => !existing.has(s.name));
     let createRefused: string | undefined;
     if (missing.length > 0) {
-      createRefused = await this.createTopicsUnsupported(admin);
+      createRefused = await this.serialAdmin((admin) => this.createTopicsUnsupported(admin));
       if (!createRefused) {
         try {
-          await admin.createTopics({
-            waitForLeaders: true,
-            topics: missing.map((s) => ({
-              topic: s.name,
-              numPartitions: s.partitions,
-              ...(s.compacted ? { configEntries: [{ name: 'cleanup.policy', value: 'compact' }] } : {}),
-            })),
-          });
+          await this.serialAdmin((admin) =>
+            admin.createTopics({
+              waitForLeaders: true,
+              topics: missing.map((s) => ({
+                topic: s.name,
+                numPartitions: s.partitions,
+                ...(s.compacted ? { configEntries: [{ name: 'cleanup.policy', value: 'compact' }] } : {}),
+              })),
+            }),
+          );
           this.logger?.info(
             { topics: missing.map((s) => `${s.name}:${s.partitions}`) },
             'kafka: topics created',
@@ -179,10 +200,19 @@ export class KafkaTransport implements Transport {
 
   async offsets(topic: string): Promise<PartitionOffsets[]> {
     await this.checkTopicsExist([topic]);
-    const admin = await this.admin();
+    const retry = this.adminRetry(`offsets of ${topic}`);
     const offsets = await withTransientRetry(
-      () => admin.fetchTopicOffsets(topic),
-      this.adminRetry(`offsets of ${topic}`),
+      () =>
+        this.serialAdmin((admin) => admin.fetchTopicOffsets(topic)).catch((err: unknown) => {
+          throw staleMetadataError(err, topic);
+        }),
+      {
+        ...retry,
+        beforeRetry: async (err, attempt) => {
+          await retry.beforeRetry?.(err, attempt);
+          if (err instanceof StaleMetadataError) await this.serialAdmin(() => this.resetAdmin());
+        },
+      },
     );
     return offsets
       .map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }))
@@ -229,6 +259,25 @@ export class KafkaTransport implements Transport {
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
   }
+}
+
+/** kafkajs answered an offsets request from metadata that lacks the topic's partitions. */
+class StaleMetadataError extends Error {
+  override readonly name = 'StaleMetadataError';
+  readonly retriable = true;
+}
+
+/**
+ * fetchTopicOffsets fails with a TypeError from inside kafkajs when its cached metadata has no
+ * partitions for the topic (nothing to ask the leaders for): a stale cache, retriable with a fresh
+ * client. Any other error passes through unchanged.
+ */
+function staleMetadataError(err: unknown, topic: string): unknown {
+  if (!(err instanceof TypeError)) return err;
+  return new StaleMetadataError(
+    `kafka: the client's metadata had no partitions for ${topic} (${err.message}); reconnecting the admin client`,
+    { cause: err },
+  );
 }
 
 export function createKafkaTransport(
