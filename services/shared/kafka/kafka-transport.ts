@@ -58,11 +58,14 @@ export class KafkaTransport implements Transport {
   private adminRetry(what: string): TransientRetryOptions {
     return {
       ...ADMIN_RETRY,
-      beforeRetry: (err, attempt) =>
+      beforeRetry: async (err, attempt) => {
         this.logger?.warn(
           { err: (err as Error).message, attempt },
           `kafka: admin request for ${what} failed; retrying`,
-        ),
+        );
+        // A stale metadata cache stays stale for metadataMaxAge (5 min): start a fresh client.
+        if (err instanceof StaleMetadataError) await this.serialAdmin(() => this.resetAdmin());
+      },
     };
   }
 
@@ -83,7 +86,7 @@ export class KafkaTransport implements Transport {
   private async resetAdmin(): Promise<void> {
     const admin = this.adminClient;
     this.adminClient = undefined;
-    if (admin) await (await admin.catch(() => undefined))?.disconnect().catch(() => {});
+    if (admin) await (await admin.catch(() => undefined))?.disconnect();
   }
 
   /** A connected admin client, created on first use. */
@@ -200,19 +203,12 @@ export class KafkaTransport implements Transport {
 
   async offsets(topic: string): Promise<PartitionOffsets[]> {
     await this.checkTopicsExist([topic]);
-    const retry = this.adminRetry(`offsets of ${topic}`);
     const offsets = await withTransientRetry(
       () =>
         this.serialAdmin((admin) => admin.fetchTopicOffsets(topic)).catch((err: unknown) => {
           throw staleMetadataError(err, topic);
         }),
-      {
-        ...retry,
-        beforeRetry: async (err, attempt) => {
-          await retry.beforeRetry?.(err, attempt);
-          if (err instanceof StaleMetadataError) await this.serialAdmin(() => this.resetAdmin());
-        },
-      },
+      this.adminRetry(`offsets of ${topic}`),
     );
     return offsets
       .map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }))
@@ -253,9 +249,7 @@ export class KafkaTransport implements Transport {
       ...sinks.map((s) => s.close()),
     ]);
     await this.fetcher?.close().catch(() => {});
-    const admin = this.adminClient;
-    this.adminClient = undefined;
-    if (admin) await (await admin.catch(() => undefined))?.disconnect();
+    await this.resetAdmin();
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
   }
