@@ -8,7 +8,7 @@ export interface VarAdaptationOptions {
   maxLogScale: number;
   /** The serving risk model's label horizon H in bars (read per item: a hot swap may change it). */
   horizonBars: () => number;
-  /** Called after each resolved forecast with the current scales (for metrics). */
+  /** Called once per batch with the current scales (for metrics). */
   onScale?: (scales: { var95: number; var99: number }) => void;
 }
 
@@ -62,13 +62,19 @@ function adaptBatches(options: VarAdaptationOptions): OperatorFunction<ScoredIte
         const resolved = state.pending.shift() as { var95: number; var99: number };
         const outcome = state.returns.reduce((a, r) => a + r, 0);
         scales.observe(resolved, outcome);
-        options.onScale?.({ var95: scales.level95.scale, var99: scales.level99.scale });
       }
       const served = { ...score, ...scales.serve(score) };
       state.pending.push({ var95: served.var95, var99: served.var99 });
       return { ...item, score: served };
     };
 
-    return source.pipe(map((batch) => batch.map(adapt)));
+    return source.pipe(
+      map((batch) => {
+        const out = batch.map(adapt);
+        // Once per batch, not per item: prom-client hashes the labels on every set.
+        if (scales) options.onScale?.({ var95: scales.level95.scale, var99: scales.level99.scale });
+        return out;
+      }),
+    );
   };
 }

@@ -97,6 +97,26 @@ describe('varAdaptation (marbles)', () => {
     });
   });
 
+  it('reports the scales once per batch', () => {
+    newScheduler().run(({ cold, expectObservable, flush }) => {
+      const seen: number[] = [];
+      const input = cold('a-b|', {
+        a: [item({ symbol: 'AAPL', barTime: 1 }), item({ symbol: 'JPM', barTime: 1 })],
+        b: [
+          item({ symbol: 'AAPL', barTime: 2, logReturn: -1 }),
+          item({ symbol: 'JPM', barTime: 2, logReturn: -1 }),
+        ],
+      });
+      const out = input.pipe(
+        varAdaptation(options({ horizonBars: () => 1, onScale: (s) => void seen.push(round(s.var99)) })),
+        map((b) => b.length),
+      );
+      expectObservable(out).toBe('a-b|', { a: 2, b: 2 });
+      flush();
+      expect(seen).toEqual([1, round(Math.exp(2 * 0.5 * 0.99))]);
+    });
+  });
+
   it('with gamma 0 passes batches through untouched', () => {
     newScheduler().run(({ cold, expectObservable }) => {
       const a = [item({ barTime: 1, var99: -0.1 })];
