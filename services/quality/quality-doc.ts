@@ -210,6 +210,12 @@ function scorerRow(
   return `| ${name} | ${f3(m.rocAuc)} | ${f3(m.prAuc)} | ${f3(m.brier)} | ${f3(m.f1)} | ${f3(m.precision)} | ${f3(m.recall)} | ${f1(m.leadTimeBars)} | ${alerts} | ${episodes} |`;
 }
 
+/** One row of the VaR backtest table. */
+function varRow(name: string, b: z.infer<typeof headBacktestSchema>, nominal: string, zone: string): string {
+  const cells = [name, pct(b.exceedanceRate), nominal, `${b.exceedances} / ${b.n}`, pval(b.kupiecP)];
+  return `| ${[...cells, pval(b.christoffersenP), zone].join(' | ')} |`.replace(/ {2}\|$/, ' |');
+}
+
 /**
  * The quantile head's own backtest under the served (adaptively scaled) one, so the table shows
  * what the scale changed.
@@ -217,11 +223,9 @@ function scorerRow(
 function headVarRows(details: RiskDetailsJson): string[] {
   const a = details.varAdaptation;
   if (!a || a.gamma === 0) return [];
-  const row = (name: string, b: z.infer<typeof headBacktestSchema>, nominal: string, zone: string) =>
-    `| ${name} | ${pct(b.exceedanceRate)} | ${nominal} | ${b.exceedances} / ${b.n} | ${pval(b.kupiecP)} | ${pval(b.christoffersenP)} | ${zone} |`;
   return [
-    row('VaR95, head as trained', a.head95, '5%', ''),
-    row(
+    varRow('VaR95, head as trained', a.head95, '5%', ''),
+    varRow(
       'VaR99, head as trained',
       a.head99,
       '1%',
@@ -313,8 +317,8 @@ function riskSection(run: RiskRun, clearMargin: number): string[] {
     ...aucIntervalLines(details.aucIntervals),
     '| VaR | exceedance rate | nominal | exceedances / n | Kupiec p | Christoffersen p | Basel zone |',
     '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
-    `| VaR95 | ${pct(report.var.var95.exceedanceRate)} | 5% | ${details.var95.exceedances} / ${details.var95.n} | ${pval(report.var.var95.kupiecP)} | ${pval(report.var.var95.christoffersenP)} | |`,
-    `| VaR99 | ${pct(report.var.var99.exceedanceRate)} | 1% | ${details.var99.exceedances} / ${details.var99.n} | ${pval(report.var.var99.kupiecP)} | ${pval(report.var.var99.christoffersenP)} | **${report.var.var99.baselZone}** |`,
+    varRow('VaR95', { ...report.var.var95, ...details.var95 }, '5%', ''),
+    varRow('VaR99', { ...report.var.var99, ...details.var99 }, '1%', `**${report.var.var99.baselZone}**`),
     ...headVarRows(details),
     '',
     `Fitted baseline parameters: ${Object.entries(details.baselines)
