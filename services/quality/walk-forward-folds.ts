@@ -6,7 +6,10 @@
  * renders them (quality-doc.ts).
  *
  *   npx tsx services/quality/walk-forward-folds.ts --prices DIR --macro DIR [--news FILE...]
- *     [--symbols A,B] --out FILE BUNDLE_DIR...
+ *     [--symbols A,B] [--until DATE] --out FILE BUNDLE_DIR...
+ *
+ * --until ends the last fold's segment (default: the end of the data), so folds trained for a
+ * decision can be scored on their own years without reaching a later test period.
  *
  * Progress goes to stderr as JSON lines.
  */
@@ -32,6 +35,7 @@ async function main(): Promise<void> {
       news: { type: 'string', multiple: true },
       symbols: { type: 'string' },
       out: { type: 'string' },
+      until: { type: 'string' },
     },
   });
   for (const flag of ['prices', 'macro', 'out'] as const) {
@@ -39,6 +43,9 @@ async function main(): Promise<void> {
   }
   if (positionals.length < 2)
     throw new Error(`expected at least two fold bundles, got ${positionals.length}`);
+  const until = values.until === undefined ? undefined : Date.parse(values.until);
+  if (until !== undefined && !Number.isFinite(until))
+    throw new Error(`--until: expected an ISO date such as 2016-12-03, got ${values.until}`);
   await selectTfBackend('auto');
   const bundles: { dir: string; bundle: RiskBundle; testStart: number }[] = [];
   for (const dir of positionals) {
@@ -68,7 +75,7 @@ async function main(): Promise<void> {
   const evaluations: RiskEvaluation[] = [];
   const folds = [];
   for (const [i, { dir, bundle, testStart }] of bundles.entries()) {
-    const next = bundles[i + 1]?.testStart;
+    const next = bundles[i + 1]?.testStart ?? until;
     const runtime = createTfjsRiskRuntime(bundle);
     try {
       const e = await evaluateRisk(
