@@ -40,6 +40,7 @@ export function syntheticBar(i: number, nSymbols: number): MarketBar {
     spreadBps: 1.5,
     imbalance: x / 2,
     volumeZ: x,
+    volRatio: -x / 2,
     firstOffset: null,
   };
 }

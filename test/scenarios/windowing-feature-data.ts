@@ -70,6 +70,7 @@ export function featureData(
         spreadBps: 2 + wave(d, k + 5),
         imbalance: wave(d, k + 7) / 2,
         volumeZ: wave(d, k + 11) * 2,
+        volRatio: wave(d, k + 13) / 2,
         firstOffset: null,
       });
       if ((d + k) % 3 === 0 || d === toDay - 1) {

@@ -23,12 +23,15 @@ export interface BarFeatures {
   spreadBps: number;
   imbalance: number;
   volumeZ: number;
+  volRatio: number;
   vwap: number;
 }
 
 export interface FeatureSettings {
   /** RiskMetrics decay of the return variance. */
   ewmaLambda: number;
+  /** Decay of the slow EWMA variance that volRatio compares ewmaVol with. */
+  slowEwmaLambda: number;
   /** Decay of the mean/variance of ln(1 + volume). */
   volumeEwmaLambda: number;
   /**
@@ -50,6 +53,8 @@ export class BarFeatureState {
   prevClose: number | undefined;
   /** EWMA variance of log returns; undefined until the first return. */
   private returnVar: number | undefined;
+  /** The same with the slow decay; undefined until the first return. */
+  private slowReturnVar: number | undefined;
   private volMean = 0;
   private volVar = 0;
   private volCount = 0;
@@ -59,10 +64,23 @@ export class BarFeatureState {
   constructor(private readonly settings: FeatureSettings) {}
 
   private updateReturn(r: number): number {
-    const { ewmaLambda: l } = this.settings;
+    const { ewmaLambda: l, slowEwmaLambda: ls } = this.settings;
     if (this.returnVar === undefined) this.returnVar = r * r;
     else this.returnVar = l * this.returnVar + (1 - l) * r * r;
+    if (this.slowReturnVar === undefined) this.slowReturnVar = r * r;
+    else this.slowReturnVar = ls * this.slowReturnVar + (1 - ls) * r * r;
     return Math.sqrt(this.returnVar);
+  }
+
+  /**
+   * ln(fast / slow volatility), read after updateReturn. The risk label is relative to the fast
+   * sigma, and volatility reverts to its longer-run level, so a low ratio means a normal move will
+   * look large; scale-free, it reads the same on a ticker the model never saw.
+   */
+  private volRatio(): number {
+    const fast = this.returnVar ?? 0;
+    const slow = this.slowReturnVar ?? 0;
+    return fast > 0 && slow > 0 ? 0.5 * Math.log(fast / slow) : 0;
   }
 
   private volumeZ(x: number): number {
@@ -101,6 +119,7 @@ export class BarFeatureState {
       spreadBps: this.lastSpreadBps,
       imbalance: this.lastImbalance,
       volumeZ,
+      volRatio: this.volRatio(),
       vwap: t.volume > 0 ? t.priceVolume / t.volume : t.close,
     };
   }
@@ -120,6 +139,7 @@ export class BarFeatureState {
       spreadBps: this.lastSpreadBps,
       imbalance: this.lastImbalance,
       volumeZ: this.volumeZ(0),
+      volRatio: this.volRatio(),
       vwap: this.prevClose,
     };
   }

@@ -34,6 +34,7 @@ export function tickFeed(
         {
           intervalMs: ingest.barIntervalMs,
           ewmaLambda: ingest.ewmaLambda,
+          slowEwmaLambda: ingest.slowEwmaLambda,
           volumeEwmaLambda: ingest.volumeEwmaLambda,
           volumeMinHistory: ingest.volumeMinHistory,
           fillSkipWeekends: ingest.fillSkipWeekends,

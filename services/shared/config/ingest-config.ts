@@ -19,6 +19,11 @@ export const ingestConfig = z
     horizonTime: z.iso.datetime({ offset: true }).default('1990-01-01T00:00:00Z'),
     /** RiskMetrics decay of the EWMA variance of bar log returns. */
     ewmaLambda: z.number().gt(0).lt(1).default(0.94),
+    /**
+     * Decay of the slow EWMA variance behind volRatio (0.995: half-life ~140 bars), the longer-run
+     * volatility level the fast one is compared with.
+     */
+    slowEwmaLambda: z.number().gt(0).lt(1).default(0.995),
     /** Decay of the EWMA mean/variance of ln(1 + volume) behind volumeZ. */
     volumeEwmaLambda: z.number().gt(0).lt(1).default(0.94),
     /** volumeZ is 0 until this many earlier real bars are known (the EWMA variance warms up). */

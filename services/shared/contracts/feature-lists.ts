@@ -12,6 +12,7 @@ export const MARKET_FEATURES = [
   'spreadBps',
   'imbalance',
   'volumeZ',
+  'volRatio',
 ] as const;
 export type MarketFeature = (typeof MARKET_FEATURES)[number];
 

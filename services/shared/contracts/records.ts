@@ -141,6 +141,7 @@ export interface MarketBar {
   spreadBps: number;
   imbalance: number;
   volumeZ: number;
+  volRatio: number;
   firstOffset: number | null;
 }
 

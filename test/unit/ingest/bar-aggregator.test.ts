@@ -32,6 +32,7 @@ describe('BarAggregator', () => {
   const settings = {
     intervalMs: MIN,
     ewmaLambda: 0.94,
+    slowEwmaLambda: 0.995,
     volumeEwmaLambda: 0.5,
     volumeMinHistory: 2,
     fillSkipWeekends: false,
@@ -61,6 +62,7 @@ describe('BarAggregator', () => {
       logReturn: 0, // no previous close yet
       ewmaVol: 0,
       volumeZ: 0,
+      volRatio: 0, // no return yet
       imbalance: -0.5, // (100 - 300) / 400 at the last quote
       firstOffset: 7,
     });

@@ -11,6 +11,7 @@ const OOO = 2_500;
 const MAX_FILL = 3;
 const LAMBDA = 0.94;
 const VLAMBDA = 0.8;
+const SLOW = 0.99;
 const BASE = Date.UTC(2017, 0, 3, 15); // a Tuesday: no weekend inside the generated spans
 const PARTITION: Record<string, number> = { A: 0, B: 0, C: 1 };
 
@@ -22,6 +23,7 @@ const config = loadConfig({
       maxOutOfOrdernessMs: OOO,
       maxFillBars: MAX_FILL,
       ewmaLambda: LAMBDA,
+      slowEwmaLambda: SLOW,
       volumeEwmaLambda: VLAMBDA,
       volumeMinHistory: 2,
       fillSkipWeekends: false,
@@ -120,6 +122,7 @@ function reference(ticks: MarketTick[]): RefBar[] {
     });
     let prevClose: number | undefined;
     let rv: number | undefined;
+    let rs: number | undefined;
     let vm = 0;
     let vv = 0;
     let vn = 0;
@@ -127,9 +130,12 @@ function reference(ticks: MarketTick[]): RefBar[] {
     let lastImb = 0;
     for (const { start, ticks: bt } of timeline) {
       const z = (x: number) => (vn >= 2 && vv > 0 ? (x - vm) / Math.sqrt(vv) : 0);
+      const ratio = () =>
+        rv !== undefined && rs !== undefined && rv > 0 && rs > 0 ? 0.5 * Math.log(rv / rs) : 0;
       if (!bt) {
         const close = prevClose as number;
         if (rv !== undefined) rv *= LAMBDA;
+        if (rs !== undefined) rs *= SLOW;
         out.push({
           symbol,
           barStart: start,
@@ -148,6 +154,7 @@ function reference(ticks: MarketTick[]): RefBar[] {
           spreadBps: lastSpread,
           imbalance: lastImb,
           volumeZ: z(0),
+          volRatio: ratio(),
         });
         continue;
       }
@@ -155,7 +162,10 @@ function reference(ticks: MarketTick[]): RefBar[] {
       const volume = bt.reduce((s, t) => s + t.lastSize, 0);
       const close = prices[prices.length - 1] as number;
       const r = prevClose === undefined ? 0 : Math.log(close / prevClose);
-      if (prevClose !== undefined) rv = rv === undefined ? r * r : LAMBDA * rv + (1 - LAMBDA) * r * r;
+      if (prevClose !== undefined) {
+        rv = rv === undefined ? r * r : LAMBDA * rv + (1 - LAMBDA) * r * r;
+        rs = rs === undefined ? r * r : SLOW * rs + (1 - SLOW) * r * r;
+      }
       const x = Math.log(1 + volume);
       const volumeZ = z(x);
       if (vn === 0) vm = x;
@@ -191,6 +201,7 @@ function reference(ticks: MarketTick[]): RefBar[] {
         spreadBps: lastSpread,
         imbalance: lastImb,
         volumeZ,
+        volRatio: ratio(),
       });
       prevClose = close;
     }

@@ -30,6 +30,7 @@ export function makeBar(symbol: string, barEnd: number, over: Partial<MarketBar>
     spreadBps: 1 + (x % 7),
     imbalance: ((x % 11) - 5) / 5,
     volumeZ: (x - 48) / 30,
+    volRatio: (x % 13) / 20 - 0.3,
     firstOffset: null,
     ...over,
   };
