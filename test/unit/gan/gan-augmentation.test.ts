@@ -109,7 +109,7 @@ describe('GAN networks and sampling', () => {
     });
     expect(gan.history.map((h) => h.step)).toEqual([10]);
     expect(Number.isFinite(gan.history[0]?.discriminatorLoss)).toBe(true);
-    expect(gan.spec).toMatchObject({ seqLen: 6, width: 6 });
+    expect(gan.spec).toMatchObject({ seqLen: 6, width: SYNTHETIC_FEATURES.market.length });
     gan.generator.dispose();
   });
 });
@@ -197,7 +197,7 @@ describe('augmented split and feature masking', () => {
     const ds = dataset();
     const model = buildRiskModel({
       seqLen: 6,
-      marketWidth: 6,
+      marketWidth: SYNTHETIC_FEATURES.market.length,
       macroWidth: 4,
       sentimentWidth: 5,
       lstmUnits: 3,

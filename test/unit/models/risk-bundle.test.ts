@@ -100,7 +100,11 @@ describe('risk bundle', () => {
       data: { samples: { train: dataset.train.size } },
     });
     expect(metadata.metrics['validation.samples']).toBe(dataset.validation.size);
-    expect(metadata.trainingDistribution).toHaveLength(15);
+    expect(metadata.trainingDistribution).toHaveLength(
+      SYNTHETIC_FEATURES.market.length +
+        SYNTHETIC_FEATURES.macro.length +
+        SYNTHETIC_FEATURES.sentiment.length,
+    );
   });
 
   it('loads back a model whose predictions are identical', async () => {
@@ -131,7 +135,7 @@ describe('risk bundle', () => {
       expect(out.es95[i]! <= out.var95[i]! && out.es99[i]! <= out.var99[i]!).toBe(true);
     }
     await expect(runtime.predict({ ...batchOf(dataset.test), seqLen: 7 })).rejects.toThrow(
-      /batch shape \[L, F, M, S\] = \[7, 6, 4, 5\] does not match model risk-test-1 \[6, 6, 4, 5\]/,
+      /batch shape \[L, F, M, S\] = \[7, 7, 4, 5\] does not match model risk-test-1 \[6, 7, 4, 5\]/,
     );
     runtime.dispose();
     await expect(runtime.predict(batchOf(dataset.test))).rejects.toThrow(/disposed/);
@@ -151,7 +155,11 @@ describe('risk bundle', () => {
     // Finite-difference check of the strongest macro/sentiment gradient: contribution / x = dp/dx.
     // (A tiny model has dead ReLUs for some rows, so look at the row with the largest one.)
     const rows = Array.from({ length: Math.min(batch.size, 40) }, (_, i) => i);
-    const explainedAll = await runtime.explainEvent(batch, rows, 15);
+    const allFeatures =
+      SYNTHETIC_FEATURES.market.length +
+      SYNTHETIC_FEATURES.macro.length +
+      SYNTHETIC_FEATURES.sentiment.length;
+    const explainedAll = await runtime.explainEvent(batch, rows, allFeatures);
     const candidates = rows
       .flatMap((row) =>
         [

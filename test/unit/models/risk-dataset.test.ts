@@ -43,7 +43,7 @@ describe('buildRiskDataset', () => {
   });
 
   it('lays out the tensors as [N, L, F], [N, M], [N, S] with labels', () => {
-    expect(ds.train.market.length).toBe(ds.train.size * 10 * 6);
+    expect(ds.train.market.length).toBe(ds.train.size * 10 * SYNTHETIC_FEATURES.market.length);
     expect(ds.train.macro.length).toBe(ds.train.size * 4);
     expect(ds.train.sentiment.length).toBe(ds.train.size * 5);
     expect(ds.train.event.length).toBe(ds.train.size);
@@ -68,7 +68,9 @@ describe('buildRiskDataset', () => {
     // The filled bars still reach the drift reference and are scaled (clipped) like any bar.
     const d = holidays.trainingDistribution.find((x) => x.name === 'volumeZ');
     expect(d?.min).toBe(-90);
-    expect(Math.min(...holidays.train.market.filter((_, k) => k % 6 === j))).toBe(-5);
+    expect(
+      Math.min(...holidays.train.market.filter((_, k) => k % SYNTHETIC_FEATURES.market.length === j)),
+    ).toBe(-5);
   });
 
   it('fits the scaler on train bars only', () => {

@@ -61,7 +61,11 @@ describe('retrain cycle with feature selection and GAN augmentation', () => {
     ) as BundleMetadata;
 
     const fs = meta.featureSelection;
-    expect(fs?.ranking).toHaveLength(15);
+    expect(fs?.ranking).toHaveLength(
+      SYNTHETIC_FEATURES.market.length +
+        SYNTHETIC_FEATURES.macro.length +
+        SYNTHETIC_FEATURES.sentiment.length,
+    );
     const mis = fs?.ranking.map((r) => r.mi) ?? [];
     expect(mis).toEqual([...mis].sort((a, b) => b - a));
     // imbalance is 0 on every synthetic bar: discrete estimator, MI 0, the first candidate to drop.

@@ -56,7 +56,7 @@ describe('warm start (fine-tuning a given model)', () => {
     });
     const trained = await trainRiskModel(other, { epochs: 1, lstmUnits: 4, seed: 5 });
     await expect(trainRiskModel(dataset, { epochs: 1, warmStart: { model: trained.model } })).rejects.toThrow(
-      /warm-start model inputs \[\[null,8,6\].* do not match the dataset \[\[null,6,6\]/,
+      /warm-start model inputs \[\[null,8,7\].* do not match the dataset \[\[null,6,7\]/,
     );
     trained.model.dispose();
   });

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { EmbeddedBus } from '../../../services/shared/bus/embedded-bus.js';
 import { createCodec } from '../../../services/shared/codec/create-codec.js';
 import { loadConfig } from '../../../services/shared/config/load-config.js';
+import { MARKET_FEATURES } from '../../../services/shared/contracts/feature-lists.js';
 import type { SequenceBatch } from '../../../services/shared/contracts/sequence-batch.js';
 import { createLogger } from '../../../services/shared/logging/logger.js';
 import type { ServiceContext } from '../../../services/shared/runtime/service.js';
@@ -114,11 +115,11 @@ describe('windowing pipeline on the embedded bus', () => {
       expect(b.scalerId).toBe('bundle-1');
       expect([b.seqLen, b.marketWidth, b.macroWidth, b.sentimentWidth]).toEqual([
         8,
-        6,
+        MARKET_FEATURES.length,
         2 * INDICATORS.length,
         5,
       ]);
-      expect(b.market).toHaveLength(b.size * 8 * 6);
+      expect(b.market).toHaveLength(b.size * 8 * MARKET_FEATURES.length);
       expect(b.size).toBeLessThanOrEqual(16);
       for (let i = 0; i < b.size; i++) {
         const m = b.meta[i] as (typeof b.meta)[0];
