@@ -11,13 +11,12 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadRiskBundle } from '../models/risk/risk-bundle.js';
 import type { RiskRuntime } from '../models/runtime/risk-runtime.js';
 import { selectTfBackend } from '../models/runtime/tf-backend.js';
 import { createTfjsRiskRuntime } from '../models/runtime/tfjs-risk-runtime.js';
-import { buildFeatureHistory } from '../pipeline/feature-history.js';
 import type { SequenceBatch } from '../shared/contracts/sequence-batch.js';
 import { EVALUATION_PERIODS, type EvaluationPeriod, evaluateRisk } from './evaluate-risk.js';
+import { FOLD_SCRIPT_OPTIONS, foldScriptArgs, loadFoldBundles, segmentEnd } from './fold-script-args.js';
 
 type Group = 'market' | 'macro' | 'sentiment';
 const ABLATIONS: readonly (readonly Group[])[] = [[], ['macro'], ['sentiment'], ['macro', 'sentiment']];
@@ -44,45 +43,20 @@ function withoutGroups(runtime: RiskRuntime, groups: readonly Group[]): RiskRunt
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: {
-      prices: { type: 'string' },
-      macro: { type: 'string' },
-      news: { type: 'string', multiple: true },
-      symbols: { type: 'string' },
-      period: { type: 'string', default: 'test' },
-      until: { type: 'string' },
-      out: { type: 'string' },
-    },
+    options: { ...FOLD_SCRIPT_OPTIONS, period: { type: 'string', default: 'test' } },
   });
-  for (const flag of ['prices', 'macro', 'out'] as const) {
-    if (values[flag] === undefined) throw new Error(`--${flag}: required, got nothing`);
-  }
+  const args = foldScriptArgs(values);
   if (positionals.length === 0) throw new Error('expected at least one bundle directory, got none');
   const period = values.period as EvaluationPeriod;
   if (!EVALUATION_PERIODS.includes(period)) {
     throw new Error(`--period: expected one of ${EVALUATION_PERIODS.join(', ')}, got ${values.period}`);
   }
-  const until = values.until === undefined ? undefined : Date.parse(values.until);
-  if (until !== undefined && !Number.isFinite(until)) {
-    throw new Error(`--until: expected an ISO date such as 2016-12-03, got ${values.until}`);
-  }
   await selectTfBackend('auto');
-  const bundles = [];
-  for (const dir of positionals) {
-    const bundle = await loadRiskBundle(dir, null);
-    bundles.push({ dir, bundle, testStart: Date.parse(bundle.metadata.data.boundaries.testStart ?? '') });
-  }
-  bundles.sort((a, b) => a.testStart - b.testStart);
-  const symbols = values.symbols?.split(',').map((s) => s.trim().toUpperCase());
-  const history = await buildFeatureHistory({
-    pricesDir: values.prices as string,
-    macroDir: values.macro as string,
-    newsFiles: values.news ?? [],
-    ...(symbols ? { symbols } : {}),
-  });
+  const bundles = await loadFoldBundles(positionals);
+  const history = await args.readHistory();
   const rows = [];
   for (const [i, { dir, bundle }] of bundles.entries()) {
-    const next = bundles[i + 1]?.testStart ?? until;
+    const next = segmentEnd(bundles, i, args.until);
     const runtime = createTfjsRiskRuntime(bundle);
     try {
       for (const groups of ABLATIONS) {
@@ -119,10 +93,7 @@ async function main(): Promise<void> {
       runtime.dispose();
     }
   }
-  writeFileSync(
-    values.out as string,
-    `${JSON.stringify({ symbols: symbols ?? 'all', period, rows }, null, 2)}\n`,
-  );
+  writeFileSync(args.out, `${JSON.stringify({ symbols: args.symbols ?? 'all', period, rows }, null, 2)}\n`);
 }
 
 main().catch((err: unknown) => {

@@ -16,11 +16,10 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { foldMismatch } from '../models/risk/bundle-mismatch.js';
-import { loadRiskBundle, type RiskBundle } from '../models/risk/risk-bundle.js';
 import { selectTfBackend } from '../models/runtime/tf-backend.js';
 import { createTfjsRiskRuntime } from '../models/runtime/tfjs-risk-runtime.js';
-import { buildFeatureHistory } from '../pipeline/feature-history.js';
 import { evaluateRisk, type RiskEvaluation } from './evaluate-risk.js';
+import { FOLD_SCRIPT_OPTIONS, foldScriptArgs, loadFoldBundles, segmentEnd } from './fold-script-args.js';
 import { poolFolds } from './pooled-folds.js';
 
 const log = (o: object) =>
@@ -29,32 +28,13 @@ const log = (o: object) =>
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: {
-      prices: { type: 'string' },
-      macro: { type: 'string' },
-      news: { type: 'string', multiple: true },
-      symbols: { type: 'string' },
-      out: { type: 'string' },
-      until: { type: 'string' },
-    },
+    options: FOLD_SCRIPT_OPTIONS,
   });
-  for (const flag of ['prices', 'macro', 'out'] as const) {
-    if (values[flag] === undefined) throw new Error(`--${flag}: required, got nothing`);
-  }
+  const args = foldScriptArgs(values);
   if (positionals.length < 2)
     throw new Error(`expected at least two fold bundles, got ${positionals.length}`);
-  const until = values.until === undefined ? undefined : Date.parse(values.until);
-  if (until !== undefined && !Number.isFinite(until))
-    throw new Error(`--until: expected an ISO date such as 2016-12-03, got ${values.until}`);
   await selectTfBackend('auto');
-  const bundles: { dir: string; bundle: RiskBundle; testStart: number }[] = [];
-  for (const dir of positionals) {
-    const bundle = await loadRiskBundle(dir, null);
-    const testStart = Date.parse(bundle.metadata.data.boundaries.testStart ?? '');
-    if (!Number.isFinite(testStart)) throw new Error(`${dir}: expected data.boundaries.testStart, got none`);
-    bundles.push({ dir, bundle, testStart });
-  }
-  bundles.sort((a, b) => a.testStart - b.testStart);
+  const bundles = await loadFoldBundles(positionals);
   for (const [i, b] of bundles.entries()) {
     const first = bundles[0] as (typeof bundles)[number];
     const mismatch = foldMismatch(first.bundle, b.bundle);
@@ -64,18 +44,12 @@ async function main(): Promise<void> {
     }
   }
   const started = Date.now();
-  const symbols = values.symbols?.split(',').map((s) => s.trim().toUpperCase());
-  const history = await buildFeatureHistory({
-    pricesDir: values.prices as string,
-    macroDir: values.macro as string,
-    newsFiles: values.news ?? [],
-    ...(symbols ? { symbols } : {}),
-  });
+  const history = await args.readHistory();
   log({ kind: 'features', seconds: (Date.now() - started) / 1000 });
   const evaluations: RiskEvaluation[] = [];
   const folds = [];
   for (const [i, { dir, bundle, testStart }] of bundles.entries()) {
-    const next = bundles[i + 1]?.testStart ?? until;
+    const next = segmentEnd(bundles, i, args.until);
     const runtime = createTfjsRiskRuntime(bundle);
     try {
       const e = await evaluateRisk(
@@ -115,10 +89,10 @@ async function main(): Promise<void> {
     pooled,
     seconds: (Date.now() - started) / 1000,
   };
-  writeFileSync(values.out as string, `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(args.out, `${JSON.stringify(result, null, 2)}\n`);
   log({
     kind: 'done',
-    out: values.out,
+    out: args.out,
     seconds: result.seconds,
     pooled: { ...pooled, aucIntervals: undefined },
   });
