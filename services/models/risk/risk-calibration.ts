@@ -18,6 +18,14 @@ export interface CalibrationOptions {
   hysteresis: number;
   /** A precision-rule threshold must flag at least this many validation samples. */
   minFlagged: number;
+  /**
+   * z of the Wilson lower bound a precision-rule threshold must reach its target with (1.645: one
+   * sided 95%); 0 takes the point estimate. With a weak model the point estimate is met by a
+   * handful of samples at the very top (3 of 15 flagged reached 0.2 on a bundle's validation
+   * split), which then set INFO above the top-fraction fallbacks of the higher severities and
+   * collapsed all three into one level that every alert reached as CRITICAL.
+   */
+  precisionZ: number;
 }
 
 export const DEFAULT_CALIBRATION_OPTIONS: CalibrationOptions = {
@@ -28,7 +36,18 @@ export const DEFAULT_CALIBRATION_OPTIONS: CalibrationOptions = {
   ],
   hysteresis: 0.8,
   minFlagged: 10,
+  precisionZ: 1.645,
 };
+
+/** Wilson score lower bound of a proportion of `hits` in `n` at normal quantile z. */
+export function wilsonLowerBound(hits: number, n: number, z: number): number {
+  if (n === 0) return 0;
+  const p = hits / n;
+  const z2 = z * z;
+  const centre = p + z2 / (2 * n);
+  const spread = z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return (centre - spread) / (1 + z2 / n);
+}
 
 export interface SeverityThreshold {
   severity: Severity;
@@ -55,8 +74,9 @@ export interface RiskCalibration {
 
 /**
  * Severity thresholds on event probability, fitted on the VALIDATION split (never train, never
- * test). For each severity: the lowest threshold at which validation precision >= its target while
- * flagging at least minFlagged samples; when no threshold reaches the target, the threshold that
+ * test). For each severity: the lowest threshold at which validation precision (its Wilson lower
+ * bound at precisionZ) >= its target while flagging at least minFlagged samples; when no threshold
+ * reaches the target, the threshold that
  * flags the top `topFraction` of validation scores. Levels are then made non-decreasing from INFO
  * to CRITICAL, and each gets exit = hysteresis x enter.
  */
@@ -76,12 +96,14 @@ export function calibrateSeverities(
       throw new RangeError(`calibration rules must cover ${SEVERITIES.join(', ')}; ${sev} is missing`);
     return rule;
   });
+  const z = options.precisionZ;
+  if (!(z >= 0)) throw new RangeError(`precisionZ must be >= 0, got ${z}`);
   const sorted = Array.from(scores).sort((a, b) => b - a);
   // Precision at each distinct threshold, scanning from the highest score down.
   const sortedIdx = Array.from({ length: n }, (_, i) => i).sort(
     (a, b) => (scores[b] as number) - (scores[a] as number),
   );
-  const curve: { threshold: number; flagged: number; precision: number }[] = [];
+  const curve: { threshold: number; flagged: number; precision: number; precisionLow: number }[] = [];
   let tp = 0;
   for (let i = 0; i < n; ) {
     const s = scores[sortedIdx[i] as number] as number;
@@ -90,7 +112,7 @@ export function calibrateSeverities(
       if ((labels[sortedIdx[j] as number] as number) > 0.5) tp++;
       j++;
     }
-    curve.push({ threshold: s, flagged: j, precision: tp / j });
+    curve.push({ threshold: s, flagged: j, precision: tp / j, precisionLow: wilsonLowerBound(tp, j, z) });
     i = j;
   }
 
@@ -99,7 +121,7 @@ export function calibrateSeverities(
     let enter: number | undefined;
     let kind: SeverityThreshold['rule'] = 'precision';
     for (const point of curve) {
-      if (point.flagged >= options.minFlagged && point.precision >= rule.targetPrecision)
+      if (point.flagged >= options.minFlagged && point.precisionLow >= rule.targetPrecision)
         enter = point.threshold;
     }
     if (enter === undefined) {

@@ -4,6 +4,7 @@ import {
   calibrateSeverities,
   classifySeverity,
   severityEnterLevels,
+  wilsonLowerBound,
 } from '../../../services/models/risk/risk-calibration.js';
 
 // precision by threshold: .9 1/1, .8 2/2, .7 2/3, .6 3/4, .5 3/5, .4 3/6, .3 4/7, .2 4/8, .1 4/9, .05 4/10
@@ -23,6 +24,7 @@ const options = (
   ],
   hysteresis: 0.8,
   minFlagged: 2,
+  precisionZ: 0,
 });
 
 describe('calibrateSeverities', () => {
@@ -49,6 +51,22 @@ describe('calibrateSeverities', () => {
     // 0.9 alone has precision 1 but flags only one sample: 0.8 (two flagged) is chosen.
     const cal = calibrateSeverities(scores, labels, options(0.5, 0.7, 1));
     expect(cal.eventThresholds[2]!.enter).toBe(0.8);
+  });
+
+  it('with precisionZ > 0 needs the Wilson lower bound of the precision to reach the target', () => {
+    // 0.8 flags 2 of 2 (point 1.0, Wilson lower at z 1.645: 0.425); 0.6 flags 3 of 4 (0.75 / 0.356).
+    expect(wilsonLowerBound(2, 2, 1.645)).toBeCloseTo(0.425, 3);
+    expect(wilsonLowerBound(3, 4, 1.645)).toBeCloseTo(0.3561, 3);
+    expect(wilsonLowerBound(3, 4, 0)).toBe(0.75);
+    const cal = calibrateSeverities(scores, labels, { ...options(0.3, 0.4, 0.9), precisionZ: 1.645 });
+    expect(cal.eventThresholds.map((t) => [t.severity, t.enter, t.rule])).toEqual([
+      ['INFO', 0.6, 'precision'],
+      ['WARNING', 0.8, 'precision'],
+      ['CRITICAL', 0.9, 'top-fraction'],
+    ]);
+    expect(() => calibrateSeverities(scores, labels, { ...options(0.3, 0.4, 0.9), precisionZ: -1 })).toThrow(
+      /precisionZ must be >= 0/,
+    );
   });
 
   it('falls back to the top fraction when a target is out of reach, and keeps levels monotone', () => {
