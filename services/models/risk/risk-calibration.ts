@@ -76,8 +76,7 @@ export interface RiskCalibration {
  * Severity thresholds on event probability, fitted on the VALIDATION split (never train, never
  * test). For each severity: the lowest threshold at which validation precision (its Wilson lower
  * bound at precisionZ) >= its target while flagging at least minFlagged samples; when no threshold
- * reaches the target, the threshold that
- * flags the top `topFraction` of validation scores. Levels are then made non-decreasing from INFO
+ * reaches the target, the threshold that flags the top `topFraction` of validation scores. Levels are then made non-decreasing from INFO
  * to CRITICAL, and each gets exit = hysteresis x enter.
  */
 export function calibrateSeverities(
@@ -99,11 +98,12 @@ export function calibrateSeverities(
   const z = options.precisionZ;
   if (!(z >= 0)) throw new RangeError(`precisionZ must be >= 0, got ${z}`);
   const sorted = Array.from(scores).sort((a, b) => b - a);
-  // Precision at each distinct threshold, scanning from the highest score down.
+  // Scanning from the highest score down.
   const sortedIdx = Array.from({ length: n }, (_, i) => i).sort(
     (a, b) => (scores[b] as number) - (scores[a] as number),
   );
-  const curve: { threshold: number; flagged: number; precision: number; precisionLow: number }[] = [];
+  // Precision at each distinct threshold, as its Wilson lower bound (the point estimate at z 0).
+  const curve: { threshold: number; flagged: number; precisionLow: number }[] = [];
   let tp = 0;
   for (let i = 0; i < n; ) {
     const s = scores[sortedIdx[i] as number] as number;
@@ -112,7 +112,7 @@ export function calibrateSeverities(
       if ((labels[sortedIdx[j] as number] as number) > 0.5) tp++;
       j++;
     }
-    curve.push({ threshold: s, flagged: j, precision: tp / j, precisionLow: wilsonLowerBound(tp, j, z) });
+    curve.push({ threshold: s, flagged: j, precisionLow: wilsonLowerBound(tp, j, z) });
     i = j;
   }
 
